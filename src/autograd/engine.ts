@@ -1,0 +1,88 @@
+/**
+ * Reverse-mode autodiff in the spirit of micrograd: every result tensor keeps a `gradFn` node with
+ * its parent tensors and a backward closure; `backward()` sorts the graph topologically and runs
+ * the closures in reverse, summing gradients that meet at a tensor.
+ */
+import type { Tensor } from '../tensor/tensor.js';
+import { noGrad } from './grad-mode.js';
+import { formatShape, shapesEqual } from '../tensor/shape.js';
+
+/** One recorded operation: how to turn the gradient of its output into gradients of its inputs. */
+export interface GradNode {
+  /** PyTorch-style name, e.g. `AddBackward0`, shown when printing a tensor. */
+  readonly name: string;
+  /** The op's inputs; gradients flow only to those with requiresGrad. */
+  readonly inputs: readonly Tensor[];
+  /** Input versions at record time: an in-place change afterwards would make the saved values stale. */
+  readonly versions: readonly number[];
+  /** Maps the output gradient to one gradient per input (null = no gradient); null once freed. */
+  backward: ((grad: Tensor) => (Tensor | null)[]) | null;
+}
+
+/** Topological order of the graph below `root` (inputs before the tensors computed from them). */
+function topoSort(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>([root]);
+  // Iterative DFS: deep networks (DenseNet, ResNet-34) would overflow a recursive walk.
+  const stack: [Tensor, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const inputs = top[0].gradFn?.inputs ?? [];
+    if (top[1] < inputs.length) {
+      const child = inputs[top[1]++]!;
+      if (child.requiresGrad && !seen.has(child)) {
+        seen.add(child);
+        stack.push([child, 0]);
+      }
+    } else {
+      order.push(top[0]);
+      stack.pop();
+    }
+  }
+  return order;
+}
+
+/** Backpropagate `grad` (same shape as root) through the graph; leaves accumulate into `.grad`. */
+export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): void {
+  const order = topoSort(root);
+  const grads = new Map<Tensor, Tensor>([[root, grad]]);
+  noGrad(() => {
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i]!;
+      const g = grads.get(t);
+      if (g === undefined) continue;
+      grads.delete(t);
+      const node = t.gradFn;
+      if (node === null) {
+        if (t.requiresGrad) t.accumulateGrad(g);
+        continue;
+      }
+      if (t.retainsGrad) t.accumulateGrad(g);
+      if (node.backward === null) {
+        throw new Error(
+          `backward: trying to backward through the graph a second time (at ${node.name}); ` +
+          'the saved intermediate values were freed after the first call. Pass { retainGraph: true } ' +
+          'to the first backward() if you need to call it twice.');
+      }
+      node.inputs.forEach((inp, k) => {
+        if (inp.requiresGrad && inp.version !== node.versions[k]) {
+          throw new Error(
+            `backward: a tensor of shape ${formatShape(inp.shape)} needed by ${node.name} was modified by an ` +
+            `in-place operation after it was used (version ${node.versions[k]} → ${inp.version})`);
+        }
+      });
+      const inGrads = node.backward(g);
+      if (!retainGraph) node.backward = null;
+      node.inputs.forEach((inp, k) => {
+        const ig = inGrads[k];
+        if (!inp.requiresGrad || ig === null || ig === undefined) return;
+        if (!shapesEqual(ig.shape, inp.shape)) {
+          throw new Error(`internal: ${node.name} produced a gradient of shape ${formatShape(ig.shape)} ` +
+                          `for an input of shape ${formatShape(inp.shape)}`);
+        }
+        const prev = grads.get(inp);
+        grads.set(inp, prev === undefined ? ig : prev.add(ig));
+      });
+    }
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * The backend seam: every numeric kernel the library runs goes through this interface.
+ *
+ * Kernels work on plain row-major, contiguous typed arrays and write into a caller-provided
+ * `out` buffer, so a backend never allocates tensors and never needs to know about autograd.
+ * The pure-TypeScript reference backend (`backend/ref`) is the oracle; faster backends
+ * (`backend/wasm`) implement the same entry points and are tested against it.
+ */
+
+export type UnaryOp =
+  | 'neg' | 'exp' | 'log' | 'abs' | 'sqrt' | 'relu' | 'sigmoid' | 'tanh' | 'sign' | 'square' | 'reciprocal';
+
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+
+export type ReduceOp = 'sum' | 'max' | 'min';
+
+/** Geometry of a 2-D convolution, NCHW input, OIHW weight (PyTorch layout). */
+export interface Conv2dGeometry {
+  n: number; c: number; h: number; w: number;     // input [n, c, h, w]
+  o: number; kh: number; kw: number;              // weight [o, c / groups, kh, kw]
+  oh: number; ow: number;                         // output [n, o, oh, ow]
+  strideH: number; strideW: number;
+  padH: number; padW: number;
+  dilationH: number; dilationW: number;
+  groups: number;
+}
+
+/** Geometry of a 2-D pooling window over NCHW input. */
+export interface Pool2dGeometry {
+  n: number; c: number; h: number; w: number;     // input [n, c, h, w]
+  oh: number; ow: number;                         // output [n, c, oh, ow]
+  kh: number; kw: number;
+  strideH: number; strideW: number;
+  padH: number; padW: number;
+  countIncludePad: boolean;                       // avg pool only
+}
+
+/** Numeric kernels over contiguous row-major float32 buffers. */
+export interface Backend {
+  readonly name: string;
+
+  /** out[i] = op(x[i]); out may alias x. */
+  unary(op: UnaryOp, x: Float32Array, out: Float32Array): void;
+
+  /** out = op(a, b) with NumPy broadcasting of aShape and bShape to outShape; comparison ops write 0/1. */
+  binary(op: BinaryOp, a: Float32Array, aShape: readonly number[], b: Float32Array, bShape: readonly number[],
+         outShape: readonly number[], out: Float32Array): void;
+
+  /** Reduce x: shape over the (sorted, unique) axes; out has the kept-dims-removed size. */
+  reduce(op: ReduceOp, x: Float32Array, shape: readonly number[], axes: readonly number[], out: Float32Array): void;
+
+  /** Index of the max (or min) along one axis; first occurrence wins, like PyTorch. */
+  argReduce(op: 'argmax' | 'argmin', x: Float32Array, shape: readonly number[], axis: number, out: Int32Array): void;
+
+  /** out = x permuted: out.shape[i] = shape[perm[i]]. */
+  permute(x: Float32Array, shape: readonly number[], perm: readonly number[], out: Float32Array): void;
+
+  /**
+   * C = alpha * op(A) @ op(B) + beta * C, row-major, op(A): [m, k], op(B): [k, n], C: [m, n].
+   * A is stored [m, k] (or [k, m] when transA), B is [k, n] (or [n, k] when transB).
+   * Offsets let batched matmul address sub-matrices without copies.
+   */
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+       a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, beta: number,
+       c: Float32Array, cOffset: number): void;
+
+  /** y[n, o, oh, ow] = conv(x, w) (+ bias[o] when given). */
+  conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
+  /** dx = gradient of conv2d w.r.t. its input; dx is overwritten. */
+  conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+  /** dw = gradient of conv2d w.r.t. its weight; dw is overwritten. */
+  conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+
+  /** Max pooling; argmax (flat index into each [h, w] plane, -1 if the window is all padding) feeds the backward. */
+  maxPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void;
+  /** dx is overwritten: dy scattered to the argmax positions. */
+  maxPool2dBackward(g: Pool2dGeometry, dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
+  avgPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array): void;
+  /** dx is overwritten. */
+  avgPool2dBackward(g: Pool2dGeometry, dy: Float32Array, dx: Float32Array): void;
+}

@@ -1,0 +1,14 @@
+/** The pure-TypeScript reference backend: readable kernels that every faster backend is tested against. */
+import type { Backend } from '../backend.js';
+import { binary, unary } from './elementwise.js';
+import { argReduce, permute, reduce } from './reduce.js';
+import { gemm } from './gemm.js';
+import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
+import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
+
+export const refBackend: Backend = {
+  name: 'js',
+  unary, binary, reduce, argReduce, permute, gemm,
+  conv2d, conv2dBackwardInput, conv2dBackwardWeight,
+  maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward,
+};

@@ -1,0 +1,97 @@
+/** Reference reductions and layout kernels. */
+import type { ReduceOp } from '../backend.js';
+import { sizeOf, stridesOf } from '../../tensor/shape.js';
+
+/**
+ * View `shape` as [outer, axisLen, inner] blocks per reduced axis. Reducing one axis at a time
+ * keeps the kernel simple; multi-axis reductions chain through scratch buffers.
+ */
+function reduceOne(op: ReduceOp, x: Float32Array, shape: readonly number[], axis: number): Float32Array {
+  let outer = 1, inner = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i]!;
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i]!;
+  const len = shape[axis]!;
+  const out = new Float32Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    const base = o * len * inner;
+    for (let i = 0; i < inner; i++) {
+      let acc = op === 'sum' ? 0 : x[base + i]!;
+      if (op === 'sum') {
+        for (let k = 0; k < len; k++) acc += x[base + k * inner + i]!;
+      } else {
+        for (let k = 1; k < len; k++) {
+          const v = x[base + k * inner + i]!;
+          // NaN propagates like PyTorch's max/min.
+          if (v !== v || (op === 'max' ? v > acc : v < acc)) acc = v;
+          if (acc !== acc) break;
+        }
+      }
+      out[o * inner + i] = acc;
+    }
+  }
+  return out;
+}
+
+/** Reduce over sorted unique `axes`; result written to `out` (size = product of kept dims). */
+export function reduce(op: ReduceOp, x: Float32Array, shape: readonly number[], axes: readonly number[],
+                       out: Float32Array): void {
+  if (axes.length === shape.length && op === 'sum') {
+    // Whole-tensor sums accumulate in float64 (JS numbers), which keeps large sums accurate.
+    let acc = 0;
+    for (let i = 0; i < x.length; i++) acc += x[i]!;
+    out[0] = acc;
+    return;
+  }
+  let cur = x;
+  let curShape = shape.slice();
+  for (let i = axes.length - 1; i >= 0; i--) {
+    cur = reduceOne(op, cur, curShape, axes[i]!);
+    curShape.splice(axes[i]!, 1);
+  }
+  out.set(cur.length === out.length ? cur : cur.subarray(0, out.length));
+}
+
+/** argmax/argmin along `axis` (first occurrence wins; NaN counts as the extreme, like PyTorch). */
+export function argReduce(op: 'argmax' | 'argmin', x: Float32Array, shape: readonly number[], axis: number,
+                          out: Int32Array): void {
+  let outer = 1, inner = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i]!;
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i]!;
+  const len = shape[axis]!;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * len * inner + i;
+      let best = x[base]!, bi = 0;
+      for (let k = 1; k < len && best === best; k++) {
+        const v = x[base + k * inner]!;
+        if (v !== v || (op === 'argmax' ? v > best : v < best)) { best = v; bi = k; }
+      }
+      out[o * inner + i] = bi;
+    }
+  }
+}
+
+/** out = x permuted by `perm`. */
+export function permute(x: Float32Array, shape: readonly number[], perm: readonly number[], out: Float32Array): void {
+  const rank = shape.length;
+  const inStrides = stridesOf(shape);
+  const outShape = perm.map((p) => shape[p]!);
+  const st = perm.map((p) => inStrides[p]!);
+  const n = sizeOf(shape);
+  if (rank === 0) { out[0] = x[0]!; return; }
+  const inner = outShape[rank - 1]!;
+  const is = st[rank - 1]!;
+  const idx = new Array<number>(rank).fill(0);
+  let off = 0;
+  for (let o = 0; o < n; o += inner) {
+    let p = off;
+    for (let j = 0; j < inner; j++) { out[o + j] = x[p]!; p += is; }
+    for (let d = rank - 2; d >= 0; d--) {
+      idx[d]!++;
+      off += st[d]!;
+      if (idx[d]! < outShape[d]!) break;
+      off -= st[d]! * idx[d]!;
+      idx[d] = 0;
+    }
+  }
+}

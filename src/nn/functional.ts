@@ -1,0 +1,15 @@
+/** `F`: the functional forms of the layers (PyTorch's torch.nn.functional). */
+import type { Tensor } from '../tensor/tensor.js';
+import * as ew from '../tensor/ops/elementwise.js';
+import * as red from '../tensor/ops/reduce.js';
+
+/** max(x, 0). */
+export const relu = (x: Tensor): Tensor => ew.relu(x);
+/** Logistic sigmoid. */
+export const sigmoid = (x: Tensor): Tensor => ew.sigmoid(x);
+/** tanh. */
+export const tanh = (x: Tensor): Tensor => ew.tanh(x);
+/** softmax over `dim`. */
+export const softmax = (x: Tensor, dim: number): Tensor => red.softmax(x, dim);
+/** log-softmax over `dim` (stable). */
+export const logSoftmax = (x: Tensor, dim: number): Tensor => red.logSoftmax(x, dim);

@@ -1,0 +1,216 @@
+/**
+ * nn.Module: ordered parameters, buffers and submodules, as in PyTorch's module.py. Assigning a
+ * Parameter or Module to a property registers it under that name (`this.conv1 = new Conv2d(...)`),
+ * so `stateDict()` names (`net.0.weight`) come for free and follow assignment order.
+ */
+import { Tensor } from '../tensor/tensor.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import { formatShape, shapesEqual } from '../tensor/shape.js';
+import { Parameter, UninitializedParameter } from './parameter.js';
+
+export type StateDict = Map<string, Tensor>;
+
+export abstract class Module {
+  /** Training mode (Dropout active, BatchNorm uses batch statistics). */
+  training = true;
+  /** @internal */ readonly _parameters = new Map<string, Parameter | null>();
+  /** @internal */ readonly _buffers = new Map<string, Tensor | null>();
+  /** @internal */ readonly _nonPersistent = new Set<string>();
+  /** @internal */ readonly _modules = new Map<string, Module | null>();
+
+  constructor() {
+    // The proxy sees property definitions (class fields) and assignments, so registration is implicit.
+    return new Proxy(this, {
+      set: (target, prop, value, receiver) => {
+        if (typeof prop === 'string') target.registerOnAssign(prop, value);
+        return Reflect.set(target, prop, value, receiver);
+      },
+      defineProperty: (target, prop, desc) => {
+        if (typeof prop === 'string' && 'value' in desc) target.registerOnAssign(prop, desc.value);
+        return Reflect.defineProperty(target, prop, desc);
+      },
+    });
+  }
+
+  private registerOnAssign(name: string, value: unknown): void {
+    // A subclass's field declaration without initialiser must not unregister what a base class set.
+    if (value === undefined) return;
+    if (value instanceof Parameter) {
+      this._modules.delete(name); this._buffers.delete(name);
+      this._parameters.set(name, value);
+    } else if (value instanceof Module) {
+      this._parameters.delete(name); this._buffers.delete(name);
+      this._modules.set(name, value);
+    } else if (this._buffers.has(name)) {
+      if (value !== null && !(value instanceof Tensor)) throw new Error(`cannot assign a ${typeof value} as buffer '${name}' (a Tensor or null is required)`);
+      this._buffers.set(name, value as Tensor | null);
+    } else if (this._parameters.has(name)) {
+      if (value !== null) throw new Error(`cannot assign a plain ${value instanceof Tensor ? 'Tensor' : typeof value} as parameter '${name}' (wrap it in new Parameter(...))`);
+      this._parameters.set(name, null);
+    } else if (this._modules.has(name) && value === null) {
+      this._modules.set(name, null);
+    }
+  }
+
+  /** The computation; subclasses override it. Call modules with `m.call(x)` or `m.forward(x)`. */
+  abstract forward(...inputs: Tensor[]): Tensor;
+
+  /** Run forward (the counterpart of calling a PyTorch module). */
+  call(...inputs: Tensor[]): Tensor {
+    return this.forward(...inputs);
+  }
+
+  /** Register a parameter explicitly (null leaves a named hole, like bias=False). */
+  registerParameter(name: string, p: Parameter | null): void {
+    (this as Record<string, unknown>)[name] = p;
+    this._parameters.set(name, p);
+  }
+
+  /** Register a buffer (saved in stateDict unless persistent is false), e.g. BatchNorm's running_mean. */
+  registerBuffer(name: string, t: Tensor | null, persistent = true): void {
+    this._buffers.set(name, t);
+    if (!persistent) this._nonPersistent.add(name);
+    (this as Record<string, unknown>)[name] = t;
+  }
+
+  /** Register a child module under `name` (PyTorch's add_module). */
+  addModule(name: string, m: Module | null): void {
+    if (name.includes('.') || name === '') throw new Error(`addModule: module name can't contain "." or be empty (got '${name}')`);
+    this._modules.set(name, m);
+    (this as Record<string, unknown>)[name] = m;
+  }
+
+  /** Direct children, in registration order. */
+  *namedChildren(): Generator<[string, Module]> {
+    for (const [n, m] of this._modules) if (m !== null) yield [n, m];
+  }
+  children(): Module[] { return [...this.namedChildren()].map(([, m]) => m); }
+
+  /** This module and all descendants, depth first, each once. */
+  *namedModules(prefix = '', seen = new Set<Module>()): Generator<[string, Module]> {
+    if (seen.has(this)) return;
+    seen.add(this);
+    yield [prefix, this];
+    for (const [n, m] of this.namedChildren()) yield* m.namedModules(prefix ? `${prefix}.${n}` : n, seen);
+  }
+  modules(): Module[] { return [...this.namedModules()].map(([, m]) => m); }
+
+  /** Parameters with dotted names (`net.0.weight`), each tensor once. */
+  namedParameters(prefix = ''): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    const seen = new Set<Parameter>();
+    for (const [mp, m] of this.namedModules(prefix)) {
+      for (const [n, p] of m._parameters) {
+        if (p === null || seen.has(p)) continue;
+        seen.add(p);
+        out.push([mp ? `${mp}.${n}` : n, p]);
+      }
+    }
+    return out;
+  }
+  parameters(): Parameter[] { return this.namedParameters().map(([, p]) => p); }
+
+  /** Buffers with dotted names. */
+  namedBuffers(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [mp, m] of this.namedModules(prefix)) {
+      for (const [n, b] of m._buffers) if (b !== null) out.push([mp ? `${mp}.${n}` : n, b]);
+    }
+    return out;
+  }
+  buffers(): Tensor[] { return this.namedBuffers().map(([, b]) => b); }
+
+  /** Switch training mode on this module and all descendants. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+  /** Evaluation mode (`train(false)`). */
+  eval(): this { return this.train(false); }
+
+  /** Drop every parameter's gradient. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** Call `fn` on every submodule (children first) and on this module, like `Module.apply`. */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /** Parameters and persistent buffers by dotted name, PyTorch's state_dict order. */
+  stateDict(): StateDict {
+    const sd: StateDict = new Map();
+    for (const [mp, m] of this.namedModules()) {
+      const pre = mp ? `${mp}.` : '';
+      for (const [n, p] of m._parameters) if (p !== null) sd.set(pre + n, p);
+      for (const [n, b] of m._buffers) if (b !== null && !m._nonPersistent.has(n)) sd.set(pre + n, b);
+    }
+    return sd;
+  }
+
+  /**
+   * Copy tensors from `sd` into this module's parameters and buffers. Lazy parameters take the
+   * incoming shape. With strict (the default) any missing, unexpected or mis-shaped key is an error
+   * that lists them all.
+   */
+  loadStateDict(sd: ReadonlyMap<string, Tensor> | Record<string, Tensor>, strict = true): { missingKeys: string[]; unexpectedKeys: string[] } {
+    const incoming = sd instanceof Map ? sd : new Map(Object.entries(sd));
+    const missing: string[] = [], misShaped: string[] = [];
+    const own = new Set<string>();
+    const targets: [Module, string, 'param' | 'buffer', Tensor][] = [];
+    for (const [mp, m] of this.namedModules()) {
+      const pre = mp ? `${mp}.` : '';
+      for (const [n, p] of m._parameters) if (p !== null) targets.push([m, pre + n, 'param', p]);
+      for (const [n, b] of m._buffers) if (b !== null && !m._nonPersistent.has(n)) targets.push([m, pre + n, 'buffer', b]);
+    }
+    for (const [, key, , cur] of targets) {
+      own.add(key);
+      const src = incoming.get(key);
+      if (src === undefined) { missing.push(key); continue; }
+      if (!(cur instanceof UninitializedParameter) && !shapesEqual(src.shape, cur.shape)) {
+        misShaped.push(`${key}: checkpoint has ${formatShape(src.shape)}, model has ${formatShape(cur.shape)}`);
+      }
+    }
+    const unexpected = [...incoming.keys()].filter((k) => !own.has(k));
+    if (misShaped.length > 0 || (strict && (missing.length > 0 || unexpected.length > 0))) {
+      const parts: string[] = [];
+      if (missing.length) parts.push(`Missing key(s): ${missing.map((k) => `"${k}"`).join(', ')}.`);
+      if (unexpected.length) parts.push(`Unexpected key(s): ${unexpected.map((k) => `"${k}"`).join(', ')}.`);
+      if (misShaped.length) parts.push(`Size mismatch: ${misShaped.join('; ')}.`);
+      throw new Error(`loadStateDict: error(s) in loading state dict for ${this.constructor.name}:\n  ${parts.join('\n  ')}`);
+    }
+    noGrad(() => {
+      for (const [m, key, kind, cur] of targets) {
+        const src = incoming.get(key);
+        if (src === undefined) continue;
+        const localName = key.slice(key.lastIndexOf('.') + 1);
+        if (cur instanceof UninitializedParameter) {
+          m.registerParameter(localName, new Parameter(src.float().clone().detach()));
+        } else if (kind === 'buffer' && cur.dtype !== src.dtype) {
+          cur.data.set(src.to(cur.dtype).data);
+          cur.bumpVersion();
+        } else {
+          cur.data.set(src.data);
+          cur.bumpVersion();
+        }
+      }
+    });
+    return { missingKeys: missing, unexpectedKeys: unexpected };
+  }
+
+  /** Extra text inside this module's repr, e.g. `1, 6, kernel_size=(5, 5)`. */
+  extraRepr(): string { return ''; }
+
+  /** PyTorch-style tree repr. */
+  toString(): string {
+    const name = this.constructor.name;
+    const kids = [...this.namedChildren()];
+    if (kids.length === 0) return `${name}(${this.extraRepr()})`;
+    const lines = kids.map(([n, m]) => `  (${n}): ${m.toString().split('\n').join('\n  ')}`);
+    const extra = this.extraRepr();
+    return `${name}(${extra ? `\n  ${extra}` : ''}\n${lines.join('\n')}\n)`;
+  }
+}

@@ -1,0 +1,21 @@
+/** A Parameter is a leaf tensor that a Module registers and optimisers update. */
+import { Tensor } from '../tensor/tensor.js';
+
+export class Parameter extends Tensor {
+  /** Wrap `data`'s storage (not copied) as a trainable leaf. */
+  constructor(data: Tensor, requiresGrad = true) {
+    if (data.dtype !== 'float32') throw new Error(`Parameter: expected a float32 tensor, got ${data.dtype}`);
+    super(data.data, data.shape, 'float32');
+    this.requiresGrad = requiresGrad;
+  }
+}
+
+/**
+ * Placeholder weight of a lazy module (`LazyConv2d`, `LazyLinear`): it has no shape until the
+ * module sees its first input; touching it before then is an error that says so.
+ */
+export class UninitializedParameter extends Parameter {
+  constructor(readonly owner: string) {
+    super(new Tensor(new Float32Array(0), [0], 'float32'));
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Element types. float32 is the default; int32 stands in for PyTorch's int64 (labels, indices);
+ * bool holds masks from comparisons.
+ */
+export type DType = 'float32' | 'int32' | 'bool';
+
+export type Storage = Float32Array | Int32Array | Uint8Array;
+
+/** Allocate zeroed storage of `n` elements for `dtype`. */
+export function allocStorage(dtype: DType, n: number): Storage {
+  switch (dtype) {
+    case 'float32': return new Float32Array(n);
+    case 'int32': return new Int32Array(n);
+    case 'bool': return new Uint8Array(n);
+  }
+}
+
+/** The dtype whose storage class matches a typed array. */
+export function dtypeOfStorage(s: Storage): DType {
+  if (s instanceof Float32Array) return 'float32';
+  if (s instanceof Int32Array) return 'int32';
+  return 'bool';
+}
+
+/** Result type of arithmetic on two dtypes (PyTorch's promotion, restricted to our three types). */
+export function promoteTypes(a: DType, b: DType): DType {
+  if (a === 'float32' || b === 'float32') return 'float32';
+  if (a === 'int32' || b === 'int32') return 'int32';
+  return 'bool';
+}
+
+/** PyTorch's name for our dtype, for messages and printing. */
+export function torchDtypeName(d: DType): string {
+  return d === 'float32' ? 'torch.float32' : d === 'int32' ? 'torch.int64' : 'torch.bool';
+}

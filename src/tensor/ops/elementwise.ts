@@ -1,0 +1,213 @@
+/** Elementwise ops with broadcasting, each with its gradient beside it. */
+import type { BinaryOp, UnaryOp } from '../../backend/backend.js';
+import { getBackend } from '../../backend/registry.js';
+import { allocStorage, promoteTypes, type DType } from '../dtype.js';
+import { broadcastShapes, shapesEqual, sizeOf } from '../shape.js';
+import { Tensor, type TensorLike } from '../tensor.js';
+import { asTensor, f32, fromF32, record } from './record.js';
+import { sum } from './reduce.js';
+
+/** Sum `g` down to `shape` (undoing broadcasting) for a gradient. */
+export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
+  if (shapesEqual(g.shape, shape)) return g;
+  const lead = g.ndim - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < g.ndim; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  }
+  const r = axes.length > 0 ? sum(g, axes, true) : g;
+  return r.viewStorage(shape);
+}
+
+/** Raw broadcasting binary op on float32 data; result dtype decided by the caller. */
+function rawBinary(op: BinaryOp, a: Tensor, b: Tensor, name: string, outDtype: DType): Tensor {
+  const outShape = broadcastShapes(a.shape, b.shape, name);
+  const out = new Float32Array(sizeOf(outShape));
+  getBackend().binary(op, f32(a), a.shape, f32(b), b.shape, outShape, out);
+  if (outDtype === 'float32') return fromF32(out, outShape);
+  const s = allocStorage(outDtype, out.length);
+  s.set(out);
+  return new Tensor(s, outShape, outDtype);
+}
+
+function arithDtype(a: Tensor, b: Tensor): DType {
+  const d = promoteTypes(a.dtype, b.dtype);
+  return d === 'bool' ? 'int32' : d;
+}
+
+/** a + alpha * b. */
+export function add(a: Tensor, bIn: TensorLike, alpha = 1): Tensor {
+  const b0 = asTensor(bIn, a);
+  const b = alpha === 1 ? b0 : mul(b0, alpha);
+  const out = rawBinary('add', a, b, 'add', arithDtype(a, b));
+  return record(out, 'AddBackward0', [a, b0], (g) => [
+    sumToShape(g, a.shape), sumToShape(alpha === 1 ? g : mul(g, alpha), b0.shape)]);
+}
+
+/** a - alpha * b. */
+export function sub(a: Tensor, bIn: TensorLike, alpha = 1): Tensor {
+  const b0 = asTensor(bIn, a);
+  const b = alpha === 1 ? b0 : mul(b0, alpha);
+  const out = rawBinary('sub', a, b, 'sub', arithDtype(a, b));
+  return record(out, 'SubBackward0', [a, b0], (g) => [
+    sumToShape(g, a.shape), sumToShape(mul(g, -alpha), b0.shape)]);
+}
+
+/** a * b. */
+export function mul(a: Tensor, bIn: TensorLike): Tensor {
+  const b = asTensor(bIn, a);
+  const out = rawBinary('mul', a, b, 'mul', arithDtype(a, b));
+  return record(out, 'MulBackward0', [a, b], (g) => [
+    a.requiresGrad ? sumToShape(mul(g, b), a.shape) : null,
+    b.requiresGrad ? sumToShape(mul(g, a), b.shape) : null]);
+}
+
+/** a / b (always floating point, like PyTorch's true division). */
+export function div(a: Tensor, bIn: TensorLike): Tensor {
+  const b = asTensor(bIn, a);
+  const out = rawBinary('div', a, b, 'div', 'float32');
+  return record(out, 'DivBackward0', [a, b], (g) => [
+    a.requiresGrad ? sumToShape(div(g, b), a.shape) : null,
+    b.requiresGrad ? sumToShape(neg(div(mul(g, out), b)), b.shape) : null]);
+}
+
+/** a ** b. */
+export function pow(a: Tensor, bIn: TensorLike): Tensor {
+  const b = asTensor(bIn, a);
+  const out = rawBinary('pow', a, b, 'pow', arithDtype(a, b));
+  return record(out, 'PowBackward0', [a, b], (g) => [
+    a.requiresGrad ? sumToShape(mul(g, mul(b, pow(a, sub(b, 1)))), a.shape) : null,
+    b.requiresGrad ? sumToShape(mul(g, mul(out, log(a))), b.shape) : null]);
+}
+
+/** Elementwise max; where the inputs tie, the gradient is split evenly (PyTorch's rule). */
+export function maximum(a: Tensor, bIn: TensorLike): Tensor {
+  return extremum('maximum', a, asTensor(bIn, a));
+}
+/** Elementwise min. */
+export function minimum(a: Tensor, bIn: TensorLike): Tensor {
+  return extremum('minimum', a, asTensor(bIn, a));
+}
+function extremum(op: 'maximum' | 'minimum', a: Tensor, b: Tensor): Tensor {
+  const out = rawBinary(op, a, b, op, arithDtype(a, b));
+  return record(out, op === 'maximum' ? 'MaximumBackward0' : 'MinimumBackward0', [a, b], (g) => {
+    const aWins = rawBinary(op === 'maximum' ? 'gt' : 'lt', a, b, op, 'float32');
+    const tie = rawBinary('eq', a, b, op, 'float32');
+    const wa = add(aWins, mul(tie, 0.5));
+    return [a.requiresGrad ? sumToShape(mul(g, wa), a.shape) : null,
+            b.requiresGrad ? sumToShape(mul(g, add(neg(wa), 1)), b.shape) : null];
+  });
+}
+
+/** Comparison → bool mask (no gradient). */
+export function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Tensor, bIn: TensorLike): Tensor {
+  return rawBinary(op, a, asTensor(bIn, a), op, 'bool');
+}
+
+function rawUnary(op: UnaryOp, a: Tensor): Tensor {
+  const out = new Float32Array(a.numel());
+  getBackend().unary(op, f32(a), out);
+  return fromF32(out, a.shape);
+}
+
+/** -a. */
+export function neg(a: Tensor): Tensor {
+  if (a.dtype !== 'float32') return mul(a, -1);
+  return record(rawUnary('neg', a), 'NegBackward0', [a], (g) => [neg(g)]);
+}
+/** e ** a. */
+export function exp(a: Tensor): Tensor {
+  const out = rawUnary('exp', a);
+  return record(out, 'ExpBackward0', [a], (g) => [mul(g, out)]);
+}
+/** Natural log. */
+export function log(a: Tensor): Tensor {
+  return record(rawUnary('log', a), 'LogBackward0', [a], (g) => [div(g, a)]);
+}
+/** |a| (gradient 0 at 0, like PyTorch). */
+export function abs(a: Tensor): Tensor {
+  return record(rawUnary('abs', a), 'AbsBackward0', [a], (g) => [mul(g, rawUnary('sign', a))]);
+}
+/** Square root. */
+export function sqrt(a: Tensor): Tensor {
+  const out = rawUnary('sqrt', a);
+  return record(out, 'SqrtBackward0', [a], (g) => [div(g, mul(out, 2))]);
+}
+/** a * a. */
+export function square(a: Tensor): Tensor {
+  return record(rawUnary('square', a), 'PowBackward0', [a], (g) => [mul(g, mul(a, 2))]);
+}
+/** max(a, 0). */
+export function relu(a: Tensor): Tensor {
+  const out = rawUnary('relu', a);
+  return record(out, 'ReluBackward0', [a], (g) => [mul(g, compare('gt', out, 0))]);
+}
+/** 1 / (1 + e^-a). */
+export function sigmoid(a: Tensor): Tensor {
+  const out = rawUnary('sigmoid', a);
+  return record(out, 'SigmoidBackward0', [a], (g) => {
+    const d = new Float32Array(out.numel());
+    const o = out.data as Float32Array, gd = f32(g);
+    for (let i = 0; i < d.length; i++) d[i] = gd[i]! * o[i]! * (1 - o[i]!);
+    return [fromF32(d, out.shape)];
+  });
+}
+/** Hyperbolic tangent. */
+export function tanh(a: Tensor): Tensor {
+  const out = rawUnary('tanh', a);
+  return record(out, 'TanhBackward0', [a], (g) => {
+    const d = new Float32Array(out.numel());
+    const o = out.data as Float32Array, gd = f32(g);
+    for (let i = 0; i < d.length; i++) d[i] = gd[i]! * (1 - o[i]! * o[i]!);
+    return [fromF32(d, out.shape)];
+  });
+}
+/** Clamp into [min, max] (either bound optional); gradient passes where not clamped. */
+export function clamp(a: Tensor, min?: number, max?: number): Tensor {
+  const src = f32(a);
+  const out = new Float32Array(src.length);
+  const lo = min ?? -Infinity, hi = max ?? Infinity;
+  for (let i = 0; i < src.length; i++) { const v = src[i]!; out[i] = v < lo ? lo : v > hi ? hi : v; }
+  return record(fromF32(out, a.shape), 'ClampBackward1', [a], (g) => {
+    const d = new Float32Array(src.length), gd = f32(g);
+    for (let i = 0; i < d.length; i++) d[i] = src[i]! >= lo && src[i]! <= hi ? gd[i]! : 0;
+    return [fromF32(d, a.shape)];
+  });
+}
+
+/** Convert dtype (float → int truncates toward zero, like PyTorch). */
+export function cast(a: Tensor, dtype: DType): Tensor {
+  if (dtype === a.dtype) return a;
+  const s = allocStorage(dtype, a.numel());
+  if (dtype === 'bool') for (let i = 0; i < s.length; i++) s[i] = a.data[i] !== 0 ? 1 : 0;
+  else if (dtype === 'int32') for (let i = 0; i < s.length; i++) s[i] = Math.trunc(a.data[i]!);
+  else s.set(a.data);
+  return new Tensor(s, a.shape, dtype);
+}
+
+/** A copy that gradients flow through. */
+export function clone(a: Tensor): Tensor {
+  const s = allocStorage(a.dtype, a.numel());
+  s.set(a.data);
+  return record(new Tensor(s, a.shape, a.dtype), 'CloneBackward0', [a], (g) => [g]);
+}
+
+/** In-place `a op= alpha * b` for optimisers and init; refuses leaves that require grad while recording. */
+export function inplace<T extends Tensor>(a: T, op: 'add' | 'mul' | 'div', bIn: TensorLike, alpha: number): T {
+  a.checkInplace(`${op}_`);
+  const b = asTensor(bIn, a);
+  const outShape = broadcastShapes(a.shape, b.shape, `${op}_`);
+  if (!shapesEqual(outShape, a.shape)) {
+    throw new Error(`${op}_: output with shape [${a.shape.join(', ')}] doesn't match the broadcast shape [${outShape.join(', ')}]`);
+  }
+  const bd = alpha === 1 ? f32(b) : f32(b).map((v) => v * alpha);
+  if (a.data instanceof Float32Array) {
+    getBackend().binary(op, a.data, a.shape, bd, b.shape, a.shape, a.data);
+  } else {
+    const tmp = new Float32Array(a.numel());
+    getBackend().binary(op, f32(a), a.shape, bd, b.shape, a.shape, tmp);
+    for (let i = 0; i < tmp.length; i++) a.data[i] = tmp[i]!;
+  }
+  a.bumpVersion();
+  return a;
+}

@@ -1,0 +1,162 @@
+/** Shape ops: reshape/view, permute, transpose, (un)squeeze, expand, cat, stack. */
+import { getBackend } from '../../backend/registry.js';
+import { allocStorage, promoteTypes } from '../dtype.js';
+import { formatShape, normalizeDim, resolveShape, shapesEqual, sizeOf } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { f32, fromF32, record } from './record.js';
+import { sumToShape } from './elementwise.js';
+
+/** A tensor of `t`'s shape and dtype filled with `v`. */
+export function fullLike(t: Tensor, v: number): Tensor {
+  const s = allocStorage(t.dtype, t.numel());
+  s.fill(v);
+  return new Tensor(s, t.shape, t.dtype);
+}
+
+/** Same data, new shape (one dim may be -1); shares storage like PyTorch's view. */
+export function reshape(a: Tensor, shape: readonly number[]): Tensor {
+  const target = resolveShape(shape, a.numel(), 'reshape', a.shape);
+  if (shapesEqual(target, a.shape)) return a;
+  return record(a.viewStorage(target), 'ViewBackward0', [a], (g) => [g.viewStorage(a.shape)]);
+}
+
+/** Merge dims startDim..endDim into one. */
+export function flatten(a: Tensor, startDim = 0, endDim = -1): Tensor {
+  if (a.ndim === 0) return reshape(a, [1]);
+  const s = normalizeDim(startDim, a.ndim, 'flatten');
+  const e = normalizeDim(endDim, a.ndim, 'flatten');
+  if (s > e) throw new Error(`flatten: startDim ${startDim} cannot come after endDim ${endDim}`);
+  const shape = [...a.shape.slice(0, s), sizeOf(a.shape.slice(s, e + 1)), ...a.shape.slice(e + 1)];
+  return reshape(a, shape);
+}
+
+/** Reorder dims: out.shape[i] = a.shape[dims[i]] (a copy, since tensors are contiguous). */
+export function permute(a: Tensor, dims: readonly number[]): Tensor {
+  if (dims.length !== a.ndim) {
+    throw new Error(`permute: number of dims (${dims.length}) doesn't match the tensor's ${a.ndim} dims (shape ${formatShape(a.shape)})`);
+  }
+  const perm = dims.map((d) => normalizeDim(d, a.ndim, 'permute'));
+  if (new Set(perm).size !== perm.length) throw new Error(`permute: repeated dim in [${dims.join(', ')}]`);
+  if (perm.every((p, i) => p === i)) return a;
+  const outShape = perm.map((p) => a.shape[p]!);
+  const out = new Float32Array(a.numel());
+  getBackend().permute(f32(a), a.shape, perm, out);
+  const res = a.dtype === 'float32' ? fromF32(out, outShape) : new Tensor(toDtype(out, a), outShape, a.dtype);
+  const inv = new Array<number>(perm.length);
+  perm.forEach((p, i) => { inv[p] = i; });
+  return record(res, 'PermuteBackward0', [a], (g) => [permute(g, inv)]);
+}
+
+function toDtype(out: Float32Array, like: Tensor) {
+  const s = allocStorage(like.dtype, out.length);
+  s.set(out);
+  return s;
+}
+
+/** Swap two dims. */
+export function transpose(a: Tensor, dim0: number, dim1: number): Tensor {
+  const d0 = normalizeDim(dim0, a.ndim, 'transpose'), d1 = normalizeDim(dim1, a.ndim, 'transpose');
+  const perm = a.shape.map((_, i) => i);
+  perm[d0] = d1; perm[d1] = d0;
+  return permute(a, perm);
+}
+
+/** Matrix transpose for ≤ 2-D tensors, like `X.t()`. */
+export function t(a: Tensor): Tensor {
+  if (a.ndim > 2) throw new Error(`t: expects a tensor with <= 2 dimensions, but got ${a.ndim}-D (shape ${formatShape(a.shape)})`);
+  return a.ndim < 2 ? a : transpose(a, 0, 1);
+}
+
+/** Insert a size-1 dim at `dim`. */
+export function unsqueeze(a: Tensor, dim: number): Tensor {
+  const d = normalizeDim(dim, a.ndim + 1, 'unsqueeze');
+  const shape = a.shape.slice();
+  shape.splice(d, 0, 1);
+  return reshape(a, shape);
+}
+
+/** Drop size-1 dims (all, or just `dim`). */
+export function squeeze(a: Tensor, dim?: number): Tensor {
+  if (dim === undefined) return reshape(a, a.shape.filter((d) => d !== 1));
+  const d = normalizeDim(dim, a.ndim, 'squeeze');
+  if (a.shape[d] !== 1) return a;
+  return reshape(a, a.shape.filter((_, i) => i !== d));
+}
+
+/** Broadcast to `shape` (materialised; -1 keeps a dim). */
+export function expand(a: Tensor, shape: readonly number[]): Tensor {
+  const lead = shape.length - a.ndim;
+  if (lead < 0) {
+    throw new Error(`expand: the number of sizes provided (${shape.length}) must be >= the number of dims (${a.ndim}) of shape ${formatShape(a.shape)}`);
+  }
+  const target = shape.map((d, i) => (d === -1 ? a.shape[i - lead]! : d));
+  for (let i = 0; i < a.ndim; i++) {
+    const have = a.shape[i]!, want = target[i + lead]!;
+    if (have !== want && have !== 1) {
+      throw new Error(`expand: the expanded size of the tensor (${want}) must match the existing size (${have}) at dimension ${i}; ` +
+                      `target ${formatShape(target)}, tensor ${formatShape(a.shape)}`);
+    }
+  }
+  if (shapesEqual(target, a.shape)) return a;
+  const zeros = new Float32Array(1);
+  const out = new Float32Array(sizeOf(target));
+  getBackend().binary('add', f32(a), a.shape, zeros, [], target, out);
+  const res = a.dtype === 'float32' ? fromF32(out, target) : new Tensor(toDtype(out, a), target, a.dtype);
+  return record(res, 'ExpandBackward0', [a], (g) => [sumToShape(g, a.shape)]);
+}
+
+/** Join tensors along an existing dim; all other dims must agree. */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new Error('cat: expected a non-empty list of tensors');
+  const first = tensors[0]!;
+  if (first.ndim === 0) throw new Error('cat: zero-dimensional tensor (at position 0) cannot be concatenated');
+  const d = normalizeDim(dim, first.ndim, 'cat');
+  let dtype = first.dtype;
+  let total = 0;
+  tensors.forEach((x, k) => {
+    if (x.ndim !== first.ndim || x.shape.some((s, i) => i !== d && s !== first.shape[i])) {
+      throw new Error(`cat: sizes of tensors must match except in dimension ${d}; tensor 0 has shape ${formatShape(first.shape)} ` +
+                      `but tensor ${k} has shape ${formatShape(x.shape)}`);
+    }
+    dtype = promoteTypes(dtype, x.dtype);
+    total += x.shape[d]!;
+  });
+  const outShape = first.shape.slice();
+  outShape[d] = total;
+  const outer = sizeOf(first.shape.slice(0, d));
+  const inner = sizeOf(first.shape.slice(d + 1));
+  const out = allocStorage(dtype, sizeOf(outShape));
+  let offset = 0;
+  for (const x of tensors) {
+    const chunk = x.shape[d]! * inner;
+    for (let o = 0; o < outer; o++) {
+      out.set(x.data.subarray(o * chunk, (o + 1) * chunk), o * total * inner + offset);
+    }
+    offset += chunk;
+  }
+  const res = new Tensor(out, outShape, dtype);
+  return record(res, 'CatBackward0', tensors.slice(), (g) => {
+    const gd = f32(g);
+    let off = 0;
+    return tensors.map((x) => {
+      const chunk = x.shape[d]! * inner;
+      const gx = new Float32Array(x.numel());
+      for (let o = 0; o < outer; o++) gx.set(gd.subarray(o * total * inner + off, o * total * inner + off + chunk), o * chunk);
+      off += chunk;
+      return fromF32(gx, x.shape);
+    });
+  });
+}
+
+/** Stack equal-shaped tensors along a new dim. */
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new Error('stack: expected a non-empty list of tensors');
+  const first = tensors[0]!;
+  tensors.forEach((x, k) => {
+    if (!shapesEqual(x.shape, first.shape)) {
+      throw new Error(`stack: expects each tensor to be equal size, but got ${formatShape(first.shape)} at entry 0 and ${formatShape(x.shape)} at entry ${k}`);
+    }
+  });
+  const d = normalizeDim(dim, first.ndim + 1, 'stack');
+  return cat(tensors.map((x) => unsqueeze(x, d)), d);
+}
