@@ -1,0 +1,186 @@
+// Convolution (NCHW input, OIHW weight) as im2col + SGEMM, one image at a time so the column
+// buffer stays cache-sized and threads can split the batch.
+// Geometry is read from 16 i32s at `gp`: n c h w o kh kw oh ow sh sw ph pw dh dw groups.
+import { sgemm, sgemmScratchBytes } from './gemm';
+
+// @ts-ignore: decorator
+@inline function gi(gp: usize, i: i32): i32 { return load<i32>(gp + <usize>(i * 4)); }
+
+// True when im2col would be the identity (1x1, stride 1, no padding): the input plane is already the column matrix.
+function isPointwise(gp: usize): bool {
+  return gi(gp, 5) == 1 && gi(gp, 6) == 1 && gi(gp, 9) == 1 && gi(gp, 10) == 1
+    && gi(gp, 11) == 0 && gi(gp, 12) == 0;
+}
+
+// col[(c*kh + ki)*kw + kj, oy*ow + ox] = x[c, oy*sh - ph + ki*dh, ox*sw - pw + kj*dw] (0 outside).
+function im2col(gp: usize, cg: i32, x: usize, col: usize): void {
+  const h = gi(gp, 2), w = gi(gp, 3), kh = gi(gp, 5), kw = gi(gp, 6), oh = gi(gp, 7), ow = gi(gp, 8);
+  const sh = gi(gp, 9), sw = gi(gp, 10), ph = gi(gp, 11), pw = gi(gp, 12), dh = gi(gp, 13), dw = gi(gp, 14);
+  let d = col;
+  for (let c = 0; c < cg; c++) {
+    const xc = x + <usize>(c * h * w) * 4;
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        const xoff = kj * dw - pw;
+        // Valid ox range: 0 <= ox*sw + xoff < w.
+        let lo = 0;
+        if (xoff < 0) lo = (-xoff + sw - 1) / sw;
+        let hi = ow;
+        if (w - xoff <= 0) hi = 0; else hi = min(ow, (w - xoff + sw - 1) / sw);
+        if (lo > hi) lo = hi;
+        for (let oy = 0; oy < oh; oy++) {
+          const iy = oy * sh - ph + ki * dh;
+          if (iy < 0 || iy >= h) { memory.fill(d, 0, <usize>ow * 4); d += <usize>ow * 4; continue; }
+          const xr = xc + <usize>(iy * w) * 4;
+          if (lo > 0) memory.fill(d, 0, <usize>lo * 4);
+          if (sw == 1) {
+            memory.copy(d + <usize>lo * 4, xr + <usize>(lo + xoff) * 4, <usize>(hi - lo) * 4);
+          } else {
+            let s = xr + <usize>(lo * sw + xoff) * 4;
+            const step = <usize>sw * 4;
+            for (let ox = lo; ox < hi; ox++) { store<f32>(d + <usize>ox * 4, load<f32>(s)); s += step; }
+          }
+          if (hi < ow) memory.fill(d + <usize>hi * 4, 0, <usize>(ow - hi) * 4);
+          d += <usize>ow * 4;
+        }
+      }
+    }
+  }
+}
+
+// Scatter-add of a column matrix back onto the (pre-zeroed) input plane; the adjoint of im2col.
+function col2im(gp: usize, cg: i32, col: usize, x: usize): void {
+  const h = gi(gp, 2), w = gi(gp, 3), kh = gi(gp, 5), kw = gi(gp, 6), oh = gi(gp, 7), ow = gi(gp, 8);
+  const sh = gi(gp, 9), sw = gi(gp, 10), ph = gi(gp, 11), pw = gi(gp, 12), dh = gi(gp, 13), dw = gi(gp, 14);
+  let d = col;
+  for (let c = 0; c < cg; c++) {
+    const xc = x + <usize>(c * h * w) * 4;
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        const xoff = kj * dw - pw;
+        let lo = 0;
+        if (xoff < 0) lo = (-xoff + sw - 1) / sw;
+        let hi = ow;
+        if (w - xoff <= 0) hi = 0; else hi = min(ow, (w - xoff + sw - 1) / sw);
+        for (let oy = 0; oy < oh; oy++) {
+          const iy = oy * sh - ph + ki * dh;
+          if (iy >= 0 && iy < h) {
+            const xr = xc + <usize>(iy * w) * 4;
+            if (sw == 1) {
+              let ox = lo;
+              for (; ox + 4 <= hi; ox += 4) {
+                const p = xr + <usize>(ox + xoff) * 4;
+                v128.store(p, f32x4.add(v128.load(p), v128.load(d + <usize>ox * 4)));
+              }
+              for (; ox < hi; ox++) {
+                const p = xr + <usize>(ox + xoff) * 4;
+                store<f32>(p, load<f32>(p) + load<f32>(d + <usize>ox * 4));
+              }
+            } else {
+              for (let ox = lo; ox < hi; ox++) {
+                const p = xr + <usize>(ox * sw + xoff) * 4;
+                store<f32>(p, load<f32>(p) + load<f32>(d + <usize>ox * 4));
+              }
+            }
+          }
+          d += <usize>ow * 4;
+        }
+      }
+    }
+  }
+}
+
+/** Bytes of scratch one thread needs for the conv kernels: one column matrix plus GEMM packing. */
+export function convScratchBytes(gp: usize): i32 {
+  const cg = gi(gp, 1) / gi(gp, 15);
+  return cg * gi(gp, 5) * gi(gp, 6) * gi(gp, 7) * gi(gp, 8) * 4 + sgemmScratchBytes() + 128;
+}
+
+/** y[b] = conv(x[b], w) (+ bias) for images b in [b0, b1); x NCHW, w OIHW, y [n,o,oh,ow]; bias may be 0. */
+export function conv2dForward(gp: usize, b0: i32, b1: i32, x: usize, w: usize, bias: usize, y: usize, scratch: usize): void {
+  const c = gi(gp, 1), h = gi(gp, 2), wd = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6);
+  const p = gi(gp, 7) * gi(gp, 8), groups = gi(gp, 15);
+  const cg = c / groups, og = o / groups, kk = cg * kh * kw;
+  const point = isPointwise(gp);
+  const col = (scratch + 63) & ~(<usize>63);
+  const gs = col + <usize>(point ? 0 : kk * p) * 4;
+  for (let b = b0; b < b1; b++) {
+    for (let g = 0; g < groups; g++) {
+      const xg = x + (<usize>b * <usize>(c * h * wd) + <usize>(g * cg * h * wd)) * 4;
+      const yg = y + (<usize>b * <usize>(o * p) + <usize>(g * og * p)) * 4;
+      let src = xg;
+      if (!point) { im2col(gp, cg, xg, col); src = col; }
+      let beta: f32 = 0;
+      if (bias != 0) {
+        // Seeding C with the bias and accumulating with beta = 1 fuses the bias add into the GEMM.
+        for (let r = 0; r < og; r++) {
+          const v = f32x4.splat(load<f32>(bias + <usize>(g * og + r) * 4));
+          const row = yg + <usize>(r * p) * 4;
+          let j = 0;
+          for (; j + 4 <= p; j += 4) v128.store(row + <usize>j * 4, v);
+          for (; j < p; j++) store<f32>(row + <usize>j * 4, f32x4.extract_lane(v, 0));
+        }
+        beta = 1;
+      }
+      sgemm(0, 0, og, p, kk, 1, w + <usize>(g * og * kk) * 4, kk, src, p, beta, yg, p, gs);
+    }
+  }
+}
+
+/** dx[b] = conv-transpose(dy[b], w) for images b in [b0, b1); dx [n,c,h,w] is overwritten. */
+export function conv2dBackwardInput(gp: usize, b0: i32, b1: i32, dy: usize, w: usize, dx: usize, scratch: usize): void {
+  const c = gi(gp, 1), h = gi(gp, 2), wd = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6);
+  const p = gi(gp, 7) * gi(gp, 8), groups = gi(gp, 15);
+  const cg = c / groups, og = o / groups, kk = cg * kh * kw;
+  const point = isPointwise(gp);
+  const col = (scratch + 63) & ~(<usize>63);
+  const gs = col + <usize>(point ? 0 : kk * p) * 4;
+  for (let b = b0; b < b1; b++) {
+    for (let g = 0; g < groups; g++) {
+      const dxg = dx + (<usize>b * <usize>(c * h * wd) + <usize>(g * cg * h * wd)) * 4;
+      const dyg = dy + (<usize>b * <usize>(o * p) + <usize>(g * og * p)) * 4;
+      const wg = w + <usize>(g * og * kk) * 4;
+      if (point) {
+        sgemm(1, 0, kk, p, og, 1, wg, kk, dyg, p, 0, dxg, p, gs);
+        continue;
+      }
+      sgemm(1, 0, kk, p, og, 1, wg, kk, dyg, p, 0, col, p, gs);
+      memory.fill(dxg, 0, <usize>(cg * h * wd) * 4);
+      col2im(gp, cg, col, dxg);
+    }
+  }
+}
+
+/** dw += sum over images b in [b0, b1) of dy[b] @ im2col(x[b])^T; dw [o, c/groups, kh, kw] must be pre-zeroed. */
+export function conv2dBackwardWeight(gp: usize, b0: i32, b1: i32, x: usize, dy: usize, dw: usize, scratch: usize): void {
+  const c = gi(gp, 1), h = gi(gp, 2), wd = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6);
+  const p = gi(gp, 7) * gi(gp, 8), groups = gi(gp, 15);
+  const cg = c / groups, og = o / groups, kk = cg * kh * kw;
+  const point = isPointwise(gp);
+  const col = (scratch + 63) & ~(<usize>63);
+  const gs = col + <usize>(point ? 0 : kk * p) * 4;
+  for (let b = b0; b < b1; b++) {
+    for (let g = 0; g < groups; g++) {
+      const xg = x + (<usize>b * <usize>(c * h * wd) + <usize>(g * cg * h * wd)) * 4;
+      const dyg = dy + (<usize>b * <usize>(o * p) + <usize>(g * og * p)) * 4;
+      let src = xg;
+      if (!point) { im2col(gp, cg, xg, col); src = col; }
+      sgemm(0, 1, og, kk, p, 1, dyg, p, src, p, 1, dw + <usize>(g * og * kk) * 4, kk, gs);
+    }
+  }
+}
+
+/** dst[i] = sum_t src[t*stride + i] for i in [i0, i1), t < count: reduces per-thread partial gradients. */
+export function sumPartials(dst: usize, src: usize, strideFloats: i32, count: i32, i0: i32, i1: i32): void {
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    let acc = f32x4.splat(0);
+    for (let t = 0; t < count; t++) acc = f32x4.add(acc, v128.load(src + (<usize>t * <usize>strideFloats + <usize>i) * 4));
+    v128.store(dst + <usize>i * 4, acc);
+  }
+  for (; i < i1; i++) {
+    let acc: f32 = 0;
+    for (let t = 0; t < count; t++) acc += load<f32>(src + (<usize>t * <usize>strideFloats + <usize>i) * 4);
+    store<f32>(dst + <usize>i * 4, acc);
+  }
+}

@@ -1,0 +1,50 @@
+// Transcendental elementwise kernels. Memory-bound ops (relu, add, mul) stay in TypeScript:
+// the copy into linear memory would cost as much as the op. exp/sigmoid are compute-bound in JS
+// (Math.exp is a call per element), so a 4-wide polynomial exp pays for the copies.
+
+// Cephes-style expf: x = n*ln2 + r, |r| <= ln2/2, degree-6 polynomial for e^r, 2^n by exponent bits.
+// @ts-ignore: decorator
+@inline function vexp(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.33654)), f32x4.splat(88.72283));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  const r2 = f32x4.mul(r, r);
+  p = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1));
+  // 2^n split in two factors so n = 128 (x near 88.7) does not overflow the exponent field.
+  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const h = i32x4.shr_s(ni, 1);
+  const s1 = i32x4.shl(i32x4.add(h, i32x4.splat(127)), 23);
+  const s2 = i32x4.shl(i32x4.add(i32x4.sub(ni, h), i32x4.splat(127)), 23);
+  return f32x4.mul(f32x4.mul(p, s1), s2);
+}
+
+/** out[i] = exp(x[i]) for i < n; out may alias x. */
+export function expForward(x: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, vexp(v128.load(x + <usize>i * 4)));
+  for (; i < n; i++) {
+    const v = vexp(f32x4.splat(load<f32>(x + <usize>i * 4)));
+    store<f32>(out + <usize>i * 4, f32x4.extract_lane(v, 0));
+  }
+}
+
+/** out[i] = 1 / (1 + exp(-x[i])) for i < n; out may alias x. */
+export function sigmoidForward(x: usize, out: usize, n: i32): void {
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const e = vexp(f32x4.neg(v128.load(x + <usize>i * 4)));
+    v128.store(out + <usize>i * 4, f32x4.div(one, f32x4.add(one, e)));
+  }
+  for (; i < n; i++) {
+    const e = vexp(f32x4.neg(f32x4.splat(load<f32>(x + <usize>i * 4))));
+    store<f32>(out + <usize>i * 4, f32x4.extract_lane(f32x4.div(one, f32x4.add(one, e)), 0));
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * WasmBackend: GEMM, convolution, pooling and exp/sigmoid run as WebAssembly SIMD kernels on a
+ * shared memory, split across worker threads; everything else delegates to the reference backend.
+ */
+import os from 'node:os';
+import type { Backend, BinaryOp, Conv2dGeometry, Pool2dGeometry, ReduceOp, UnaryOp } from '../backend.js';
+import { refBackend } from '../ref/index.js';
+import { bestFlavor, kernelModule, type KernelFlavor } from './loader.js';
+import { Arena, PARAMS_PTR } from './memory.js';
+import { ThreadPool } from './threads.js';
+import { WA } from './wasm-api.js';
+
+/** Construction options for WasmBackend. */
+export interface WasmBackendOptions {
+  /** Total threads including the caller; default os.availableParallelism(); 1 = no workers. */
+  threads?: number;
+  /** Kernel build; default the fastest the engine supports. */
+  flavor?: KernelFlavor;
+}
+
+const EXPORTS = ['sgemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'sumPartials',
+  'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'expForward', 'sigmoidForward'] as const;
+
+/** Below this many multiply-adds a worker wake-up (tens of microseconds) costs more than it saves. */
+const PARALLEL_MIN_FLOPS = 1 << 18;
+/** Below this many elements exp/sigmoid stay in JS: the copies would dominate. */
+const UNARY_MIN = 2048;
+
+/** [start, end) ranges splitting `total` into at most `parts` chunks whose starts are multiples of `align`. */
+function split(total: number, parts: number, align: number): [number, number][] {
+  const units = Math.ceil(total / align);
+  const p = Math.max(1, Math.min(parts, units));
+  const out: [number, number][] = [];
+  for (let i = 0; i < p; i++) {
+    const s = Math.floor((units * i) / p) * align;
+    const e = Math.min(total, Math.floor((units * (i + 1)) / p) * align);
+    if (e > s) out.push([s, e]);
+  }
+  return out;
+}
+
+/** Backend running the heavy kernels in WebAssembly SIMD on worker threads; call dispose() when done. */
+export class WasmBackend implements Backend {
+  readonly name: string;
+  readonly flavor: KernelFlavor;
+  readonly threads: number;
+  private readonly arena = new Arena();
+  private readonly k: Record<string, (...a: number[]) => number>;
+  private readonly pool: ThreadPool;
+  private readonly gemmScratch: number;
+
+  constructor(opts: WasmBackendOptions = {}) {
+    this.flavor = opts.flavor ?? bestFlavor();
+    this.threads = Math.max(1, Math.floor(opts.threads ?? os.availableParallelism()));
+    this.name = `wasm-${this.flavor}-${this.threads}t`;
+    const module = kernelModule(this.flavor);
+    const inst = new WA.Instance(module, { env: { memory: this.arena.memory } });
+    this.k = inst.exports as unknown as Record<string, (...a: number[]) => number>;
+    this.gemmScratch = this.k['sgemmScratchBytes']!();
+    this.pool = new ThreadPool(this.threads, module, this.arena.memory, inst.exports, EXPORTS);
+  }
+
+  /** Stop the worker threads. */
+  dispose(): void { this.pool.dispose(); }
+
+  unary(op: UnaryOp, x: Float32Array, out: Float32Array): void {
+    if ((op !== 'exp' && op !== 'sigmoid') || x.length < UNARY_MIN) { refBackend.unary(op, x, out); return; }
+    const ar = this.arena;
+    ar.reset();
+    const n = x.length;
+    const p = ar.put(x);
+    const fn = op === 'exp' ? 'expForward' : 'sigmoidForward';
+    this.pool.run(fn, split(n, this.threads, 1024).map(([s, e]) => [p + s * 4, p + s * 4, e - s]));
+    out.set(ar.f32(p, n));
+  }
+
+  binary(op: BinaryOp, a: Float32Array, aShape: readonly number[], b: Float32Array, bShape: readonly number[],
+         outShape: readonly number[], out: Float32Array): void {
+    refBackend.binary(op, a, aShape, b, bShape, outShape, out);
+  }
+
+  reduce(op: ReduceOp, x: Float32Array, shape: readonly number[], axes: readonly number[], out: Float32Array): void {
+    refBackend.reduce(op, x, shape, axes, out);
+  }
+
+  argReduce(op: 'argmax' | 'argmin', x: Float32Array, shape: readonly number[], axis: number, out: Int32Array): void {
+    refBackend.argReduce(op, x, shape, axis, out);
+  }
+
+  permute(x: Float32Array, shape: readonly number[], perm: readonly number[], out: Float32Array): void {
+    refBackend.permute(x, shape, perm, out);
+  }
+
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+       a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, beta: number,
+       c: Float32Array, cOffset: number): void {
+    if (m <= 0 || n <= 0) return;
+    const ar = this.arena;
+    ar.reset();
+    const pa = ar.put(a.subarray(aOffset, aOffset + m * k));
+    const pb = ar.put(b.subarray(bOffset, bOffset + k * n));
+    const pc = beta !== 0 ? ar.put(c.subarray(cOffset, cOffset + m * n)) : ar.alloc(m * n * 4);
+    const lda = transA ? m : k, ldb = transB ? k : n;
+    const ta = transA ? 1 : 0, tb = transB ? 1 : 0;
+    let parts = m * n * k < PARALLEL_MIN_FLOPS ? 1 : this.threads;
+    // Split the larger output dimension; each thread re-packs only the smaller operand.
+    const alongN = n >= m ? n >= 16 * parts : m < 12 * parts;
+    const ranges = split(alongN ? n : m, parts, alongN ? 8 : 6);
+    parts = ranges.length;
+    const scratch = ar.alloc(parts * this.gemmScratch);
+    const slices = ranges.map(([s, e], t) => {
+      const sc = scratch + t * this.gemmScratch;
+      if (alongN) {
+        return [ta, tb, m, e - s, k, alpha, pa, lda, pb + (transB ? s * ldb : s) * 4, ldb, beta, pc + s * 4, n, sc];
+      }
+      return [ta, tb, e - s, n, k, alpha, pa + (transA ? s : s * lda) * 4, lda, pb, ldb, beta, pc + s * n * 4, n, sc];
+    });
+    this.pool.run('sgemm', slices);
+    c.set(ar.f32(pc, m * n), cOffset);
+  }
+
+  // Writes the geometry block the conv kernels read and returns the per-thread scratch size.
+  private convSetup(g: Conv2dGeometry): number {
+    this.arena.i32(PARAMS_PTR, 16).set([g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow,
+      g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.groups]);
+    const cg = g.c / g.groups;
+    return cg * g.kh * g.kw * g.oh * g.ow * 4 + this.gemmScratch + 128;
+  }
+
+  // Batch ranges for a conv call, one per thread, or a single range when too small to be worth it.
+  private convRanges(g: Conv2dGeometry): [number, number][] {
+    const flops = g.n * g.o * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
+    return split(g.n, flops < PARALLEL_MIN_FLOPS ? 1 : this.threads, 1);
+  }
+
+  conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
+    const ar = this.arena;
+    ar.reset();
+    const scr = this.convSetup(g);
+    const px = ar.put(x), pw = ar.put(w), pbias = bias ? ar.put(bias) : 0;
+    const ylen = g.n * g.o * g.oh * g.ow;
+    const py = ar.alloc(ylen * 4);
+    const ranges = this.convRanges(g);
+    const scratch = ar.alloc(ranges.length * scr);
+    this.pool.run('conv2dForward', ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, pw, pbias, py, scratch + t * scr]));
+    y.set(ar.f32(py, ylen));
+  }
+
+  conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
+    const ar = this.arena;
+    ar.reset();
+    const scr = this.convSetup(g);
+    const pdy = ar.put(dy), pw = ar.put(w);
+    const xlen = g.n * g.c * g.h * g.w;
+    const pdx = ar.alloc(xlen * 4);
+    const ranges = this.convRanges(g);
+    const scratch = ar.alloc(ranges.length * scr);
+    this.pool.run('conv2dBackwardInput', ranges.map(([s, e], t) => [PARAMS_PTR, s, e, pdy, pw, pdx, scratch + t * scr]));
+    dx.set(ar.f32(pdx, xlen));
+  }
+
+  conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
+    const ar = this.arena;
+    ar.reset();
+    const scr = this.convSetup(g);
+    const px = ar.put(x), pdy = ar.put(dy);
+    const wlen = g.o * (g.c / g.groups) * g.kh * g.kw;
+    const ranges = this.convRanges(g);
+    // Each thread accumulates its images into a private partial gradient; a second pass sums them.
+    const stride = Math.ceil(wlen / 16) * 16;
+    const partials = ar.alloc(ranges.length * stride * 4);
+    ar.f32(partials, ranges.length * stride).fill(0);
+    const scratch = ar.alloc(ranges.length * scr);
+    this.pool.run('conv2dBackwardWeight', ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, pdy, partials + t * stride * 4, scratch + t * scr]));
+    if (ranges.length === 1) { dw.set(ar.f32(partials, wlen)); return; }
+    const pdw = ar.alloc(wlen * 4);
+    const sumParts = split(wlen, wlen < 65536 ? 1 : this.threads, 16);
+    this.pool.run('sumPartials', sumParts.map(([s, e]) => [pdw, partials, stride, ranges.length, s, e]));
+    dw.set(ar.f32(pdw, wlen));
+  }
+
+  // Writes the pooling geometry block and returns plane ranges, one per thread.
+  private poolSetup(g: Pool2dGeometry): [number, number][] {
+    this.arena.i32(PARAMS_PTR, 12).set([g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW,
+      g.countIncludePad ? 1 : 0, 0]);
+    const planes = g.n * g.c;
+    const work = planes * g.oh * g.ow * g.kh * g.kw;
+    return split(planes, work < PARALLEL_MIN_FLOPS ? 1 : this.threads, 1);
+  }
+
+  maxPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void {
+    const ar = this.arena;
+    ar.reset();
+    const ranges = this.poolSetup(g);
+    const ylen = g.n * g.c * g.oh * g.ow;
+    const px = ar.put(x), py = ar.alloc(ylen * 4), pam = ar.alloc(ylen * 4);
+    this.pool.run('maxPoolForward', ranges.map(([s, e]) => [PARAMS_PTR, s, e, px, py, pam]));
+    y.set(ar.f32(py, ylen));
+    argmax.set(ar.i32(pam, ylen));
+  }
+
+  maxPool2dBackward(g: Pool2dGeometry, dy: Float32Array, argmax: Int32Array, dx: Float32Array): void {
+    const ar = this.arena;
+    ar.reset();
+    const ranges = this.poolSetup(g);
+    const xlen = g.n * g.c * g.h * g.w;
+    const pdy = ar.put(dy);
+    const pam = ar.alloc(argmax.length * 4);
+    ar.i32(pam, argmax.length).set(argmax);
+    const pdx = ar.alloc(xlen * 4);
+    this.pool.run('maxPoolBackward', ranges.map(([s, e]) => [PARAMS_PTR, s, e, pdy, pam, pdx]));
+    dx.set(ar.f32(pdx, xlen));
+  }
+
+  avgPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array): void {
+    const ar = this.arena;
+    ar.reset();
+    const ranges = this.poolSetup(g);
+    const ylen = g.n * g.c * g.oh * g.ow;
+    const px = ar.put(x), py = ar.alloc(ylen * 4);
+    this.pool.run('avgPoolForward', ranges.map(([s, e]) => [PARAMS_PTR, s, e, px, py]));
+    y.set(ar.f32(py, ylen));
+  }
+
+  avgPool2dBackward(g: Pool2dGeometry, dy: Float32Array, dx: Float32Array): void {
+    const ar = this.arena;
+    ar.reset();
+    const ranges = this.poolSetup(g);
+    const xlen = g.n * g.c * g.h * g.w;
+    const pdy = ar.put(dy), pdx = ar.alloc(xlen * 4);
+    this.pool.run('avgPoolBackward', ranges.map(([s, e]) => [PARAMS_PTR, s, e, pdy, pdx]));
+    dx.set(ar.f32(pdx, xlen));
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * A fixed pool of worker threads that run exports of the same wasm module on the same shared
+ * memory. The Backend API is synchronous, so the calling thread takes slice 0 itself and then
+ * blocks in Atomics.wait until every worker has finished its slice.
+ */
+import { Worker } from 'node:worker_threads';
+import type { WasmExports, WasmMemory, WasmModule } from './wasm-api.js';
+
+// Control block (Int32 indices). Workers sleep on GEN and bump DONE when their slice is finished.
+const GEN = 0, DONE = 1, READY = 2, QUIT = 3, ERROR = 4, CTRL_INTS = 8;
+/** Float64 slots per worker: [export index, arg count, ...args]. */
+const SLOT = 20;
+const SPIN = 20000;
+
+// Workers run as eval'd CommonJS so the pool works from src/ and dist/ alike, with no file to locate.
+const workerSource = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, ctrlBuf, argsBuf, id, names } = workerData;
+const inst = new WebAssembly.Instance(module, { env: { memory } });
+const fns = names.map((n) => inst.exports[n]);
+const ctrl = new Int32Array(ctrlBuf);
+const args = new Float64Array(argsBuf);
+Atomics.add(ctrl, ${READY}, 1);
+Atomics.notify(ctrl, ${READY});
+let gen = 0;
+for (;;) {
+  // A short spin catches back-to-back kernel calls without paying the futex wake-up latency.
+  for (let i = 0; i < ${SPIN} && Atomics.load(ctrl, ${GEN}) === gen; i++);
+  Atomics.wait(ctrl, ${GEN}, gen);
+  gen = Atomics.load(ctrl, ${GEN});
+  if (Atomics.load(ctrl, ${QUIT}) !== 0) break;
+  const base = id * ${SLOT};
+  const f = args[base];
+  if (f >= 0) {
+    try {
+      const n = args[base + 1];
+      const a = [];
+      for (let i = 0; i < n; i++) a.push(args[base + 2 + i]);
+      fns[f](...a);
+    } catch (e) {
+      Atomics.store(ctrl, ${ERROR}, 1);
+    }
+  }
+  Atomics.add(ctrl, ${DONE}, 1);
+  Atomics.notify(ctrl, ${DONE});
+}
+`;
+
+/** Runs wasm exports in parallel: slice 0 on the calling thread, slices 1.. on workers. */
+export class ThreadPool {
+  readonly size: number;
+  private readonly workers: Worker[] = [];
+  private readonly ctrl: Int32Array;
+  private readonly args: Float64Array;
+  private readonly index = new Map<string, number>();
+  private started = false;
+  private disposed = false;
+
+  /** size = total threads including the caller; size 1 starts no workers. */
+  constructor(size: number, private readonly module: WasmModule, private readonly memory: WasmMemory,
+              private readonly local: WasmExports, private readonly names: readonly string[]) {
+    this.size = Math.max(1, Math.floor(size));
+    this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_INTS * 4));
+    this.args = new Float64Array(new SharedArrayBuffer(this.size * SLOT * 8));
+    names.forEach((n, i) => this.index.set(n, i));
+  }
+
+  // Workers start on first use so that a 1-thread backend, or one never used, costs nothing.
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (let id = 1; id < this.size; id++) {
+      const w = new Worker(workerSource, {
+        eval: true,
+        workerData: { module: this.module, memory: this.memory, ctrlBuf: this.ctrl.buffer, argsBuf: this.args.buffer,
+                      id, names: this.names },
+      });
+      w.unref();
+      this.workers.push(w);
+    }
+    // Worker start-up does not need this thread's event loop, so blocking here is safe.
+    for (;;) {
+      const r = Atomics.load(this.ctrl, READY);
+      if (r >= this.size - 1) break;
+      if (Atomics.wait(this.ctrl, READY, r, 30000) === 'timed-out') throw new Error('wasm backend: worker threads did not start');
+    }
+  }
+
+  /** Calls export `fn` once per element of `slices` (at most `size`), in parallel; returns when all are done. */
+  run(fn: string, slices: readonly (readonly number[])[]): void {
+    if (this.disposed) throw new Error('wasm backend: used after dispose()');
+    const f = this.index.get(fn);
+    if (f === undefined) throw new Error(`wasm backend: unknown export ${fn}`);
+    const call = this.local[fn] as (...a: number[]) => void;
+    if (slices.length === 0) return;
+    if (slices.length === 1 || this.size === 1) {
+      for (const s of slices) call(...s);
+      return;
+    }
+    if (slices.length > this.size) throw new Error('wasm backend: more slices than threads');
+    this.start();
+    for (let id = 1; id < this.size; id++) {
+      const base = id * SLOT;
+      const s = slices[id];
+      if (!s) { this.args[base] = -1; continue; }
+      if (s.length > SLOT - 2) throw new Error('wasm backend: too many kernel arguments');
+      this.args[base] = f;
+      this.args[base + 1] = s.length;
+      for (let i = 0; i < s.length; i++) this.args[base + 2 + i] = s[i]!;
+    }
+    Atomics.store(this.ctrl, DONE, 0);
+    Atomics.store(this.ctrl, ERROR, 0);
+    Atomics.add(this.ctrl, GEN, 1);
+    Atomics.notify(this.ctrl, GEN);
+    call(...slices[0]!);
+    const want = this.size - 1;
+    for (;;) {
+      const d = Atomics.load(this.ctrl, DONE);
+      if (d >= want) break;
+      Atomics.wait(this.ctrl, DONE, d);
+    }
+    if (Atomics.load(this.ctrl, ERROR) !== 0) throw new Error(`wasm backend: ${fn} failed in a worker thread`);
+  }
+
+  /** Stops the workers; the pool cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (!this.started) return;
+    Atomics.store(this.ctrl, QUIT, 1);
+    Atomics.add(this.ctrl, GEN, 1);
+    Atomics.notify(this.ctrl, GEN);
+    for (const w of this.workers) void w.terminate();
+  }
+}
