@@ -16,13 +16,15 @@ export interface WasmBackendOptions {
   threads?: number;
   /** Kernel build; default the fastest the engine supports. */
   flavor?: KernelFlavor;
+  /** Work (multiply-adds) below which a call stays on the calling thread; tests set 0 to force splitting. */
+  parallelMinFlops?: number;
 }
 
 const EXPORTS = ['sgemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'sumPartials',
   'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'expForward', 'sigmoidForward'] as const;
 
 /** Below this many multiply-adds a worker wake-up (tens of microseconds) costs more than it saves. */
-const PARALLEL_MIN_FLOPS = 1 << 18;
+const PARALLEL_MIN_FLOPS_DEFAULT = 1 << 18;
 /** Below this many elements exp/sigmoid stay in JS: the copies would dominate. */
 const UNARY_MIN = 2048;
 
@@ -48,10 +50,12 @@ export class WasmBackend implements Backend {
   private readonly k: Record<string, (...a: number[]) => number>;
   private readonly pool: ThreadPool;
   private readonly gemmScratch: number;
+  private readonly minFlops: number;
 
   constructor(opts: WasmBackendOptions = {}) {
     this.flavor = opts.flavor ?? bestFlavor();
     this.threads = Math.max(1, Math.floor(opts.threads ?? os.availableParallelism()));
+    this.minFlops = opts.parallelMinFlops ?? PARALLEL_MIN_FLOPS_DEFAULT;
     this.name = `wasm-${this.flavor}-${this.threads}t`;
     const module = kernelModule(this.flavor);
     const inst = new WA.Instance(module, { env: { memory: this.arena.memory } });
@@ -102,7 +106,7 @@ export class WasmBackend implements Backend {
     const pc = beta !== 0 ? ar.put(c.subarray(cOffset, cOffset + m * n)) : ar.alloc(m * n * 4);
     const lda = transA ? m : k, ldb = transB ? k : n;
     const ta = transA ? 1 : 0, tb = transB ? 1 : 0;
-    let parts = m * n * k < PARALLEL_MIN_FLOPS ? 1 : this.threads;
+    let parts = m * n * k < this.minFlops ? 1 : this.threads;
     // Split the larger output dimension; each thread re-packs only the smaller operand.
     const alongN = n >= m ? n >= 16 * parts : m < 12 * parts;
     const ranges = split(alongN ? n : m, parts, alongN ? 8 : 6);
@@ -130,7 +134,7 @@ export class WasmBackend implements Backend {
   // Batch ranges for a conv call, one per thread, or a single range when too small to be worth it.
   private convRanges(g: Conv2dGeometry): [number, number][] {
     const flops = g.n * g.o * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
-    return split(g.n, flops < PARALLEL_MIN_FLOPS ? 1 : this.threads, 1);
+    return split(g.n, flops < this.minFlops ? 1 : this.threads, 1);
   }
 
   conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
@@ -185,7 +189,7 @@ export class WasmBackend implements Backend {
       g.countIncludePad ? 1 : 0, 0]);
     const planes = g.n * g.c;
     const work = planes * g.oh * g.ow * g.kh * g.kw;
-    return split(planes, work < PARALLEL_MIN_FLOPS ? 1 : this.threads, 1);
+    return split(planes, work < this.minFlops ? 1 : this.threads, 1);
   }
 
   maxPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void {

@@ -1,0 +1,190 @@
+// WasmBackend convolution (forward, input and weight gradients) and pooling against float64 naive
+// loops over a grid of strides, paddings, dilations, groups and kernel sizes; both builds, 1 and 2 threads.
+import { after, describe, it } from 'node:test';
+import type { Conv2dGeometry, Pool2dGeometry } from '../../src/backend/backend.js';
+import assert from 'node:assert/strict';
+import { WasmBackend, relaxedSimdSupported, type KernelFlavor } from '../../src/backend/wasm/index.js';
+
+// Helpers duplicated from wasm.test.ts: importing a test file would re-register its suites here.
+/** Deterministic uniform [-0.5, 0.5) values (mulberry32). */
+function randArray(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+  }
+  return out;
+}
+
+/** Every configuration under test; parallelMinFlops 0 forces the worker split even on tiny inputs. */
+function configs(): { flavor: KernelFlavor; threads: number }[] {
+  const flavors: KernelFlavor[] = relaxedSimdSupported() ? ['simd', 'relaxed'] : ['simd'];
+  return flavors.flatMap((flavor) => [1, 2].map((threads) => ({ flavor, threads })));
+}
+
+/** Asserts |got - want| <= rtol * scale + atol elementwise. */
+function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, scale: ArrayLike<number> | null,
+                            what: string, rtol = 1e-5, atol = 1e-6): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < got.length; i++) {
+    const s = scale ? scale[i]! : Math.abs(want[i]!);
+    const tol = rtol * s + atol;
+    if (!(Math.abs(got[i]! - want[i]!) <= tol)) {
+      assert.fail(`${what}: index ${i}: got ${got[i]}, want ${want[i]} (tol ${tol})`);
+    }
+  }
+}
+
+
+/** Geometry with output size derived PyTorch-style. */
+function convGeom(n: number, c: number, h: number, w: number, o: number, k: number, s: number, p: number, d: number,
+                  groups: number): Conv2dGeometry {
+  const oh = Math.floor((h + 2 * p - d * (k - 1) - 1) / s) + 1;
+  const ow = Math.floor((w + 2 * p - d * (k - 1) - 1) / s) + 1;
+  return { n, c, h, w, o, kh: k, kw: k, oh, ow, strideH: s, strideW: s, padH: p, padW: p,
+           dilationH: d, dilationW: d, groups };
+}
+
+// Visits every (input index, weight index, output index) triple of the convolution once.
+function forEachTap(g: Conv2dGeometry, f: (xi: number, wi: number, yi: number) => void): void {
+  const cg = g.c / g.groups, og = g.o / g.groups;
+  for (let b = 0; b < g.n; b++) for (let o = 0; o < g.o; o++) {
+    const grp = Math.floor(o / og);
+    for (let oy = 0; oy < g.oh; oy++) for (let ox = 0; ox < g.ow; ox++) {
+      const yi = ((b * g.o + o) * g.oh + oy) * g.ow + ox;
+      for (let c = 0; c < cg; c++) for (let ki = 0; ki < g.kh; ki++) {
+        const iy = oy * g.strideH - g.padH + ki * g.dilationH;
+        if (iy < 0 || iy >= g.h) continue;
+        for (let kj = 0; kj < g.kw; kj++) {
+          const ix = ox * g.strideW - g.padW + kj * g.dilationW;
+          if (ix < 0 || ix >= g.w) continue;
+          f(((b * g.c + grp * cg + c) * g.h + iy) * g.w + ix, ((o * cg + c) * g.kh + ki) * g.kw + kj, yi);
+        }
+      }
+    }
+  }
+}
+
+const cases: Conv2dGeometry[] = [];
+for (const k of [1, 3, 5, 7, 11]) for (const s of [1, 2, 4]) for (const p of [0, 1, 2, 3]) for (const d of [1, 2]) {
+  const ek = d * (k - 1) + 1;
+  const h = Math.max(ek - 2 * p, 1) + 4, w = h + 1;
+  // Cycle the group structure so every (k, s, p, d) meets one of: dense, 2 groups, depthwise x2 multiplier.
+  const variant = (k + s + p + d) % 3;
+  const [c, o, groups] = variant === 0 ? [3, 5, 1] : variant === 1 ? [4, 6, 2] : [4, 8, 4];
+  cases.push(convGeom(3, c, h, w, o, k, s, p, d, groups));
+}
+cases.push(convGeom(2, 8, 6, 7, 5, 1, 1, 0, 1, 1)); // pointwise: im2col skipped
+cases.push(convGeom(1, 1, 28, 28, 6, 5, 1, 2, 1, 1)); // LeNet conv1, batch 1
+cases.push(convGeom(2, 16, 9, 9, 16, 3, 1, 1, 1, 16)); // depthwise
+
+const label = (g: Conv2dGeometry): string =>
+  `n${g.n} c${g.c} ${g.h}x${g.w} o${g.o} k${g.kh} s${g.strideH} p${g.padH} d${g.dilationH} g${g.groups}`;
+
+function poolGeom(n: number, c: number, h: number, w: number, k: number, s: number, p: number, incl: boolean): Pool2dGeometry {
+  const oh = Math.floor((h + 2 * p - k) / s) + 1, ow = Math.floor((w + 2 * p - k) / s) + 1;
+  return { n, c, h, w, oh, ow, kh: k, kw: k, strideH: s, strideW: s, padH: p, padW: p, countIncludePad: incl };
+}
+
+// Naive pooling windows: calls f(plane, outIndex, window positions as flat h*w indices, divisor).
+function forEachWindow(g: Pool2dGeometry, f: (q: number, yi: number, taps: number[], div: number) => void): void {
+  for (let q = 0; q < g.n * g.c; q++) for (let oy = 0; oy < g.oh; oy++) for (let ox = 0; ox < g.ow; ox++) {
+    const y0 = oy * g.strideH - g.padH, x0 = ox * g.strideW - g.padW;
+    const taps: number[] = [];
+    for (let iy = y0; iy < y0 + g.kh; iy++) for (let ix = x0; ix < x0 + g.kw; ix++) {
+      if (iy >= 0 && iy < g.h && ix >= 0 && ix < g.w) taps.push(iy * g.w + ix);
+    }
+    const div = g.countIncludePad
+      ? (Math.min(y0 + g.kh, g.h + g.padH) - y0) * (Math.min(x0 + g.kw, g.w + g.padW) - x0)
+      : taps.length;
+    f(q, (q * g.oh + oy) * g.ow + ox, taps, div);
+  }
+}
+
+const poolCases: Pool2dGeometry[] = [];
+for (const k of [2, 3]) for (const s of [1, 2]) for (const p of [0, 1]) for (const incl of [true, false]) {
+  if (2 * p > k) continue;
+  poolCases.push(poolGeom(2, 3, 7 + s, 8, k, s, p, incl));
+}
+
+for (const cfg of configs()) {
+  describe(`wasm conv/pool ${cfg.flavor} ${cfg.threads}t`, () => {
+    const be = new WasmBackend({ ...cfg, parallelMinFlops: 0 });
+    after(() => be.dispose());
+
+    it('conv2d forward / backward-input / backward-weight match naive loops', () => {
+      let seed = 100;
+      for (const g of cases) {
+        const xl = g.n * g.c * g.h * g.w, wl = g.o * (g.c / g.groups) * g.kh * g.kw, yl = g.n * g.o * g.oh * g.ow;
+        const x = randArray(xl, seed++), w = randArray(wl, seed++), dy = randArray(yl, seed++);
+        const bias = seed % 2 === 0 ? randArray(g.o, seed++) : null;
+        const y = new Float64Array(yl), ys = new Float64Array(yl);
+        const dx = new Float64Array(xl), dxs = new Float64Array(xl);
+        const dw = new Float64Array(wl), dws = new Float64Array(wl);
+        forEachTap(g, (xi, wi, yi) => {
+          y[yi] += x[xi]! * w[wi]!; ys[yi] += Math.abs(x[xi]! * w[wi]!);
+          dx[xi] += dy[yi]! * w[wi]!; dxs[xi] += Math.abs(dy[yi]! * w[wi]!);
+          dw[wi] += dy[yi]! * x[xi]!; dws[wi] += Math.abs(dy[yi]! * x[xi]!);
+        });
+        if (bias) {
+          const per = g.oh * g.ow;
+          for (let i = 0; i < yl; i++) { const b = bias[Math.floor(i / per) % g.o]!; y[i] += b; ys[i] += Math.abs(b); }
+        }
+        const gy = new Float32Array(yl).fill(Number.NaN);
+        be.conv2d(g, x, w, bias, gy);
+        assertClose(gy, y, ys, `conv2d ${label(g)}`);
+        const gdx = new Float32Array(xl).fill(Number.NaN);
+        be.conv2dBackwardInput(g, dy, w, gdx);
+        assertClose(gdx, dx, dxs, `conv2dBackwardInput ${label(g)}`);
+        const gdw = new Float32Array(wl).fill(Number.NaN);
+        be.conv2dBackwardWeight(g, x, dy, gdw);
+        assertClose(gdw, dw, dws, `conv2dBackwardWeight ${label(g)}`);
+      }
+    });
+
+    it('max pooling forward/backward with argmax match naive loops', () => {
+      let seed = 500;
+      for (const g of poolCases) {
+        const xl = g.n * g.c * g.h * g.w, yl = g.n * g.c * g.oh * g.ow;
+        const x = randArray(xl, seed++), dy = randArray(yl, seed++);
+        const y = new Float32Array(yl), am = new Int32Array(yl), dx = new Float64Array(xl);
+        forEachWindow(g, (q, yi, taps) => {
+          let best = -Infinity, idx = -1;
+          for (const t of taps) { const v = x[q * g.h * g.w + t]!; if (idx < 0 || v > best) { best = v; idx = t; } }
+          y[yi] = best; am[yi] = idx;
+          if (idx >= 0) dx[q * g.h * g.w + idx] += dy[yi]!;
+        });
+        const gy = new Float32Array(yl), gam = new Int32Array(yl), gdx = new Float32Array(xl).fill(Number.NaN);
+        be.maxPool2d(g, x, gy, gam);
+        assertClose(gy, y, null, `maxPool2d k${g.kh} s${g.strideH} p${g.padH}`, 0, 0);
+        assertClose(gam, am, null, `maxPool2d argmax k${g.kh} s${g.strideH} p${g.padH}`, 0, 0);
+        be.maxPool2dBackward(g, dy, gam, gdx);
+        assertClose(gdx, dx, null, `maxPool2dBackward k${g.kh} s${g.strideH} p${g.padH}`, 1e-6, 1e-7);
+      }
+    });
+
+    it('avg pooling forward/backward (count_include_pad both ways) match naive loops', () => {
+      let seed = 900;
+      for (const g of poolCases) {
+        const xl = g.n * g.c * g.h * g.w, yl = g.n * g.c * g.oh * g.ow;
+        const x = randArray(xl, seed++), dy = randArray(yl, seed++);
+        const y = new Float64Array(yl), dx = new Float64Array(xl);
+        forEachWindow(g, (q, yi, taps, div) => {
+          let s = 0;
+          for (const t of taps) { s += x[q * g.h * g.w + t]!; dx[q * g.h * g.w + t] += dy[yi]! / div; }
+          y[yi] = s / div;
+        });
+        const what = `k${g.kh} s${g.strideH} p${g.padH} incl=${g.countIncludePad}`;
+        const gy = new Float32Array(yl), gdx = new Float32Array(xl).fill(Number.NaN);
+        be.avgPool2d(g, x, gy);
+        assertClose(gy, y, null, `avgPool2d ${what}`, 1e-5, 1e-6);
+        be.avgPool2dBackward(g, dy, gdx);
+        assertClose(gdx, dx, null, `avgPool2dBackward ${what}`, 1e-5, 1e-6);
+      }
+    });
+  });
+}

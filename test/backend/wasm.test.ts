@@ -1,0 +1,129 @@
+// WasmBackend GEMM and elementwise kernels against float64 naive loops, for both kernel builds
+// (relaxed-SIMD FMA and plain SIMD) and for 1 and 2 threads.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { WasmBackend, relaxedSimdSupported, type KernelFlavor } from '../../src/backend/wasm/index.js';
+
+/** Deterministic uniform [-0.5, 0.5) values (mulberry32). */
+function randArray(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+  }
+  return out;
+}
+
+/** Every configuration under test; parallelMinFlops 0 forces the worker split even on tiny inputs. */
+function configs(): { flavor: KernelFlavor; threads: number }[] {
+  const flavors: KernelFlavor[] = relaxedSimdSupported() ? ['simd', 'relaxed'] : ['simd'];
+  return flavors.flatMap((flavor) => [1, 2].map((threads) => ({ flavor, threads })));
+}
+
+// Naive float64 GEMM that also returns sum |terms| per element, the scale of f32 rounding error.
+function naiveGemm(ta: boolean, tb: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array,
+                   b: Float32Array, beta: number, c: Float32Array): { ref: Float64Array; scale: Float64Array } {
+  const ref = new Float64Array(m * n), scale = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0, sa = 0;
+      for (let p = 0; p < k; p++) {
+        const av = ta ? a[p * m + i]! : a[i * k + p]!;
+        const bv = tb ? b[j * k + p]! : b[p * n + j]!;
+        s += av * bv; sa += Math.abs(av * bv);
+      }
+      const cv = beta === 0 ? 0 : beta * c[i * n + j]!;
+      ref[i * n + j] = alpha * s + cv;
+      scale[i * n + j] = Math.abs(alpha) * sa + Math.abs(cv);
+    }
+  }
+  return { ref, scale };
+}
+
+/** Asserts |got - want| <= rtol * scale + atol elementwise. */
+function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, scale: ArrayLike<number> | null,
+                            what: string, rtol = 1e-5, atol = 1e-6): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < got.length; i++) {
+    const s = scale ? scale[i]! : Math.abs(want[i]!);
+    const tol = rtol * s + atol;
+    if (!(Math.abs(got[i]! - want[i]!) <= tol)) {
+      assert.fail(`${what}: index ${i}: got ${got[i]}, want ${want[i]} (tol ${tol})`);
+    }
+  }
+}
+
+const sizes = [1, 3, 7, 17, 65, 129];
+
+for (const cfg of configs()) {
+  describe(`wasm gemm ${cfg.flavor} ${cfg.threads}t`, () => {
+    const be = new WasmBackend({ ...cfg, parallelMinFlops: 0 });
+    after(() => be.dispose());
+    it('matches naive GEMM for all transposes over odd sizes', () => {
+      let seed = 1;
+      for (const m of sizes) for (const n of sizes) for (const k of [1, 7, 65, 300]) {
+        if (m * n * k > 129 * 129 * 65) continue;
+        for (const ta of [false, true]) for (const tb of [false, true]) {
+          const a = randArray(m * k, seed++), b = randArray(k * n, seed++), c = randArray(m * n, seed++);
+          const [alpha, beta] = seed % 3 === 0 ? [1, 0] : seed % 3 === 1 ? [0.5, 1] : [-1.25, 0.75];
+          const { ref, scale } = naiveGemm(ta, tb, m, n, k, alpha, a, b, beta, c);
+          const out = c.slice();
+          be.gemm(ta, tb, m, n, k, alpha, a, 0, b, 0, beta, out, 0);
+          assertClose(out, ref, scale, `gemm ${ta ? 'T' : 'N'}${tb ? 'T' : 'N'} m${m} n${n} k${k}`);
+        }
+      }
+    });
+    it('honours offsets, big K blocks and beta = 0 with NaN garbage in C', () => {
+      const m = 31, n = 250, k = 600;
+      const a = randArray(m * k + 5, 7), b = randArray(k * n + 3, 8);
+      const c = new Float32Array(m * n + 11).fill(Number.NaN);
+      be.gemm(false, true, m, n, k, 1, a, 5, b, 3, 0, c, 11);
+      const { ref, scale } = naiveGemm(false, true, m, n, k, 1, a.subarray(5), b.subarray(3), 0, c);
+      assertClose(c.subarray(11), ref, scale, 'offset gemm');
+      assert.ok(Number.isNaN(c[10]!), 'bytes before cOffset are untouched');
+    });
+    it('handles a LeNet-shaped small-M GEMM (M=6, K=25)', () => {
+      const m = 6, n = 784 * 3 + 5, k = 25;
+      const a = randArray(m * k, 11), b = randArray(k * n, 12), c = new Float32Array(m * n);
+      be.gemm(false, false, m, n, k, 1, a, 0, b, 0, 0, c, 0);
+      const { ref, scale } = naiveGemm(false, false, m, n, k, 1, a, b, 0, c);
+      assertClose(c, ref, scale, 'lenet gemm');
+    });
+    it('computes exp and sigmoid (and delegates the rest)', () => {
+      const n = 5003;
+      const x = randArray(n, 3).map((v) => v * 40);
+      x[0] = 88; x[1] = -100; x[2] = 0; x[3] = -87;
+      const e = new Float32Array(n), s = new Float32Array(n), r = new Float32Array(n);
+      be.unary('exp', x, e);
+      be.unary('sigmoid', x, s);
+      be.unary('relu', x, r);
+      assertClose(e, Array.from(x, Math.exp), null, 'exp', 2e-6, 1e-37);
+      assertClose(s, Array.from(x, (v) => 1 / (1 + Math.exp(-v))), null, 'sigmoid', 2e-6, 1e-37);
+      assertClose(r, Array.from(x, (v) => Math.max(v, 0)), null, 'relu', 0, 0);
+    });
+  });
+}
+
+describe('wasm backend lifecycle', () => {
+  it('names itself by flavor and thread count and rejects use after dispose', () => {
+    const be = new WasmBackend({ threads: 2, flavor: 'simd', parallelMinFlops: 0 });
+    assert.equal(be.name, 'wasm-simd-2t');
+    const c = new Float32Array(64 * 64);
+    be.gemm(false, false, 64, 64, 64, 1, randArray(4096, 1), 0, randArray(4096, 2), 0, 0, c, 0);
+    be.dispose();
+    assert.throws(() => be.gemm(false, false, 64, 64, 64, 1, c, 0, c, 0, 0, c, 0), /dispose/);
+  });
+  it('grows its memory for large inputs', () => {
+    const be = new WasmBackend({ threads: 1 });
+    const m = 2, n = 3, k = 3_000_000; // 48 MB of operands: beyond the initial 16 MiB
+    const a = randArray(m * k, 5), b = randArray(k * n, 6), c = new Float32Array(m * n);
+    be.gemm(false, false, m, n, k, 1, a, 0, b, 0, 0, c, 0);
+    const { ref, scale } = naiveGemm(false, false, m, n, k, 1, a, b, 0, c);
+    assertClose(c, ref, scale, 'large gemm');
+    be.dispose();
+  });
+});
