@@ -23,10 +23,9 @@ export function maxPoolForward(gp: usize, q0: i32, q1: i32, x: usize, y: usize, 
         for (let iy = ya; iy < yb; iy++) {
           for (let ix = xa; ix < xb; ix++) {
             const v = load<f32>(xp + <usize>(iy * w + ix) * 4);
-            // First in-window element always wins the empty slot; NaN propagates like PyTorch.
-            if (idx < 0 || v > best || isNaN(v)) { best = v; idx = iy * w + ix; if (isNaN(v)) break; }
+            // First in-window element always wins the empty slot; as in PyTorch a later NaN replaces an earlier one.
+            if (idx < 0 || v > best || isNaN(v)) { best = v; idx = iy * w + ix; }
           }
-          if (isNaN(best)) break;
         }
         store<f32>(y + o, best);
         store<i32>(am + o, idx);

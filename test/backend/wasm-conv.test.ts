@@ -3,6 +3,7 @@
 import { after, describe, it } from 'node:test';
 import type { Conv2dGeometry, Pool2dGeometry } from '../../src/backend/backend.js';
 import assert from 'node:assert/strict';
+import { refBackend } from '../../src/backend/ref/index.js';
 import { WasmBackend, relaxedSimdSupported, type KernelFlavor } from '../../src/backend/wasm/index.js';
 
 // Helpers duplicated from wasm.test.ts: importing a test file would re-register its suites here.
@@ -188,3 +189,45 @@ for (const cfg of configs()) {
     });
   });
 }
+
+describe('wasm backend agrees with refBackend', () => {
+  const be = new WasmBackend({ threads: 2, parallelMinFlops: 0 });
+  after(() => be.dispose());
+  it('on conv shapes, including LeNet and a ResNet block', () => {
+    const shapes = [convGeom(4, 1, 28, 28, 6, 5, 1, 2, 1, 1), convGeom(4, 6, 14, 14, 16, 5, 1, 0, 1, 1),
+      convGeom(2, 16, 12, 12, 32, 3, 2, 1, 1, 1), convGeom(2, 8, 9, 9, 8, 3, 1, 2, 2, 4)];
+    let seed = 3000;
+    for (const g of shapes) {
+      const xl = g.n * g.c * g.h * g.w, wl = g.o * (g.c / g.groups) * g.kh * g.kw, yl = g.n * g.o * g.oh * g.ow;
+      const x = randArray(xl, seed++), w = randArray(wl, seed++), dy = randArray(yl, seed++), bias = randArray(g.o, seed++);
+      const pairs: [Float32Array, Float32Array][] = [];
+      const run = (f: (b: typeof refBackend, out: Float32Array) => void, len: number): void => {
+        const r = new Float32Array(len), o = new Float32Array(len);
+        f(refBackend, r); f(be, o); pairs.push([o, r]);
+      };
+      run((b, out) => b.conv2d(g, x, w, bias, out), yl);
+      run((b, out) => b.conv2dBackwardInput(g, dy, w, out), xl);
+      run((b, out) => b.conv2dBackwardWeight(g, x, dy, out), wl);
+      for (const [o, r] of pairs) {
+        const scale = Math.max(...Array.from(r, Math.abs));
+        assertClose(o, r, new Float32Array(r.length).fill(scale), `vs ref ${label(g)}`, 2e-5);
+      }
+    }
+  });
+  it('on pooling, including NaN windows', () => {
+    for (const g of poolCases) {
+      const xl = g.n * g.c * g.h * g.w, yl = g.n * g.c * g.oh * g.ow;
+      const x = randArray(xl, 77);
+      x[3] = Number.NaN; x[5] = Number.NaN; x[20] = Number.NaN;
+      const y1 = new Float32Array(yl), y2 = new Float32Array(yl), a1 = new Int32Array(yl), a2 = new Int32Array(yl);
+      refBackend.maxPool2d(g, x, y1, a1);
+      be.maxPool2d(g, x, y2, a2);
+      assert.deepEqual(Array.from(a2), Array.from(a1));
+      assert.deepEqual(Array.from(y2), Array.from(y1));
+      const xa = randArray(xl, 78), r = new Float32Array(yl), o = new Float32Array(yl);
+      refBackend.avgPool2d(g, xa, r);
+      be.avgPool2d(g, xa, o);
+      assertClose(o, r, null, 'avg vs ref', 1e-6, 1e-7);
+    }
+  });
+});
