@@ -1,0 +1,183 @@
+/** Convolution layers: Conv1d, Conv2d and their lazy forms, with PyTorch's init, parameter names and repr. */
+import { Tensor } from '../tensor/tensor.js';
+import { zeros } from '../tensor/creation.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import { conv1d, conv2d } from '../tensor/ops/conv.js';
+import { formatShape } from '../tensor/shape.js';
+import { Module } from './module.js';
+import { Parameter, UninitializedParameter } from './parameter.js';
+import { defaultLayerInit_ } from './init.js';
+
+/** Options of Conv2d / LazyConv2d; kernelSize is required. */
+export interface Conv2dModuleOptions {
+  kernelSize: number | readonly [number, number];
+  stride?: number | readonly [number, number];
+  padding?: number | readonly [number, number] | 'same' | 'valid';
+  dilation?: number | readonly [number, number];
+  groups?: number;
+  bias?: boolean;
+}
+
+/** Options of Conv1d / LazyConv1d; kernelSize is required. */
+export interface Conv1dModuleOptions {
+  kernelSize: number;
+  stride?: number;
+  padding?: number | 'same' | 'valid';
+  dilation?: number;
+  groups?: number;
+  bias?: boolean;
+}
+
+type Tuple = number[];
+
+/** Sentinel inChannels with which Lazy* subclasses ask the base constructor for a lazy module. */
+const LAZY = -0.5;
+
+/** `v` repeated to `d` entries (an int means the same size on every spatial dim). */
+const tuple = (v: number | readonly number[], d: number): Tuple => (typeof v === 'number' ? new Array<number>(d).fill(v) : [...v]);
+/** Python's tuple repr: (5, 5) and (3,). */
+const pyTuple = (t: Tuple): string => (t.length === 1 ? `(${t[0]},)` : `(${t.join(', ')})`);
+
+/** Shared machinery of Conv1d/Conv2d (PyTorch's _ConvNd). */
+abstract class ConvNd extends Module {
+  inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: Tuple;
+  readonly stride: Tuple;
+  readonly padding: Tuple | 'same' | 'valid';
+  readonly dilation: Tuple;
+  readonly groups: number;
+  declare weight: Parameter;
+  declare bias: Parameter | null;
+
+  constructor(readonly nd: 1 | 2, inChannels: number, outChannels: number,
+              o: Conv2dModuleOptions | Conv1dModuleOptions, lazy: boolean) {
+    super();
+    const name = lazy ? `LazyConv${nd}d` : `Conv${nd}d`;
+    this.groups = o.groups ?? 1;
+    if (!Number.isInteger(outChannels) || outChannels < 1) throw new Error(`${name}: outChannels must be a positive integer, got ${outChannels}`);
+    if (!lazy && (!Number.isInteger(inChannels) || inChannels < 1)) throw new Error(`${name}: inChannels must be a positive integer, got ${inChannels}`);
+    if (!Number.isInteger(this.groups) || this.groups < 1) throw new Error(`${name}: groups must be a positive integer, got ${this.groups}`);
+    if (!lazy && inChannels % this.groups !== 0) throw new Error(`${name}: inChannels (${inChannels}) must be divisible by groups (${this.groups})`);
+    if (outChannels % this.groups !== 0) throw new Error(`${name}: outChannels (${outChannels}) must be divisible by groups (${this.groups})`);
+    if (o.kernelSize === undefined) throw new Error(`${name}: kernelSize is required`);
+    this.inChannels = lazy ? 0 : inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = tuple(o.kernelSize, nd);
+    this.stride = tuple(o.stride ?? 1, nd);
+    this.padding = typeof o.padding === 'string' ? o.padding : tuple(o.padding ?? 0, nd);
+    this.dilation = tuple(o.dilation ?? 1, nd);
+    if (this.padding === 'same' && this.stride.some((s) => s !== 1)) {
+      throw new Error(`${name}: padding='same' is not supported for strided convolutions (stride ${pyTuple(this.stride)})`);
+    }
+    const hasBias = o.bias ?? true;
+    if (lazy) {
+      this.weight = new UninitializedParameter(name);
+      this.bias = hasBias ? new UninitializedParameter(name) : null;
+      if (!hasBias) this.registerParameter('bias', null);
+    } else {
+      this.weight = new Parameter(zeros([outChannels, inChannels / this.groups, ...this.kernelSize]));
+      if (hasBias) this.bias = new Parameter(zeros([outChannels]));
+      else this.registerParameter('bias', null);
+      this.resetParameters();
+    }
+  }
+
+  /** PyTorch's default init: kaiming_uniform_(a=√5) weight, U(±1/√fanIn) bias. */
+  resetParameters(): void {
+    noGrad(() => defaultLayerInit_(this.weight, this.bias));
+  }
+
+  /** Has the lazy weight been given its shape yet? */
+  hasUninitializedParams(): boolean {
+    return this.weight instanceof UninitializedParameter || this.bias instanceof UninitializedParameter;
+  }
+
+  /** Lazy modules: take inChannels from the first input, allocate and initialise the parameters. */
+  protected materialize(x: Tensor): void {
+    const batchedRank = this.nd + 2;
+    if (x.ndim !== batchedRank && x.ndim !== batchedRank - 1) return; // the op reports the rank error
+    const c = x.shape[x.ndim - this.nd - 1]!;
+    if (this.weight instanceof UninitializedParameter) {
+      if (c % this.groups !== 0) {
+        throw new Error(`LazyConv${this.nd}d: input ${formatShape(x.shape)} has ${c} channels, not divisible by groups (${this.groups})`);
+      }
+      this.inChannels = c;
+      this.weight = new Parameter(zeros([this.outChannels, c / this.groups, ...this.kernelSize]));
+      if (this.bias instanceof UninitializedParameter) this.bias = new Parameter(zeros([this.outChannels]));
+      this.resetParameters();
+    } else {
+      // Weights came from loadStateDict: only the bookkeeping is missing.
+      this.inChannels = this.weight.shape[1]! * this.groups;
+    }
+    // Like PyTorch's cls_to_become: a materialised LazyConv2d is a Conv2d (repr, constructor.name).
+    Object.setPrototypeOf(this, this.nd === 1 ? Conv1d.prototype : Conv2d.prototype);
+  }
+
+  override extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
+    const pad = this.padding;
+    if (typeof pad === 'string') s += `, padding=${pad}`;
+    else if (pad.some((p) => p !== 0)) s += `, padding=${pyTuple(pad)}`;
+    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${pyTuple(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (this.bias === null) s += ', bias=False';
+    return s;
+  }
+}
+
+/** 2-D convolution layer. x: [N, inChannels, H, W] (or unbatched [C, H, W]) → [N, outChannels, oh, ow]. */
+export class Conv2d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, opts: Conv2dModuleOptions) {
+    super(2, inChannels, outChannels, opts, inChannels === LAZY);
+  }
+
+  forward(x: Tensor): Tensor {
+    return conv2d(x, this.weight, this.bias, {
+      stride: this.stride as [number, number],
+      padding: typeof this.padding === 'string' ? this.padding : (this.padding as [number, number]),
+      dilation: this.dilation as [number, number],
+      groups: this.groups,
+    });
+  }
+}
+
+/** Conv2d whose inChannels is learnt from the first input (d2l's nn.LazyConv2d). x: [N, C, H, W] → [N, outChannels, oh, ow]. */
+export class LazyConv2d extends Conv2d {
+  constructor(outChannels: number, opts: Conv2dModuleOptions) {
+    super(LAZY, outChannels, opts);
+  }
+
+  override forward(x: Tensor): Tensor {
+    if (this.hasUninitializedParams() || this.inChannels === 0) this.materialize(x);
+    return super.forward(x);
+  }
+}
+
+/** 1-D convolution layer. x: [N, inChannels, L] (or unbatched [C, L]) → [N, outChannels, L_out]. */
+export class Conv1d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, opts: Conv1dModuleOptions) {
+    super(1, inChannels, outChannels, opts, inChannels === LAZY);
+  }
+
+  forward(x: Tensor): Tensor {
+    return conv1d(x, this.weight, this.bias, {
+      stride: this.stride[0]!,
+      padding: typeof this.padding === 'string' ? this.padding : this.padding[0]!,
+      dilation: this.dilation[0]!,
+      groups: this.groups,
+    });
+  }
+}
+
+/** Conv1d whose inChannels is learnt from the first input. x: [N, C, L] → [N, outChannels, L_out]. */
+export class LazyConv1d extends Conv1d {
+  constructor(outChannels: number, opts: Conv1dModuleOptions) {
+    super(LAZY, outChannels, opts);
+  }
+
+  override forward(x: Tensor): Tensor {
+    if (this.hasUninitializedParams() || this.inChannels === 0) this.materialize(x);
+    return super.forward(x);
+  }
+}
