@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { noGrad } from '../../src/autograd/grad-mode.js';
-import { randn } from '../../src/tensor/creation.js';
+import { rand, randint, randn } from '../../src/tensor/creation.js';
 
 export interface GradcheckOptions { eps?: number; atol?: number; rtol?: number }
 
@@ -38,4 +38,16 @@ export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opt
         `gradcheck: input ${k} [${x.shape.join(', ')}] element ${i}: analytic ${ana} vs numeric ${num}`);
     }
   });
+}
+
+/**
+ * Random values of `shape` kept away from kinks: every value is 0.5·k + phase + [0, 0.05) for an
+ * integer k in [-4, 4], so with phase 0.1 values stay ≥ 0.1 from multiples of 0.5 (relu, abs,
+ * clamp at ±0.5), and two tensors made with phases 0.1 and 0.35 never come within 0.2 of each
+ * other (maximum/minimum). Central differences across a kink would be meaningless.
+ */
+export function kinkFree(shape: readonly number[], phase = 0.1): Tensor {
+  const u = noGrad(() => rand(shape.slice()));
+  const k = randint(-4, 5, shape);
+  return noGrad(() => k.float().mul(0.5).add(phase).add(u.mul(0.05))).requiresGrad_();
 }
