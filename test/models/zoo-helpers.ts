@@ -1,0 +1,39 @@
+/** Shared pieces of the model-zoo tests: fixture types, parameter counting, state-dict listings. */
+import type { Module } from '../../src/nn/module.js';
+import type { TensorJson } from '../helpers/fixtures.js';
+
+/** One full-size model in fixtures/models/summaries.json. */
+export interface SummaryFixture {
+  input_shape: number[];
+  /** d2l's layer_summary lines, exactly as PyTorch printed them. */
+  summary: string[];
+  num_params: number;
+  /** state_dict keys in order, with shapes. */
+  state_keys: [string, number[]][];
+}
+
+/** fixtures/models/<name>.json for a small instance with weights in <name>.safetensors. */
+export interface SmallFixture {
+  config: Record<string, unknown>;
+  input: TensorJson;
+  labels: TensorJson;
+  logits_eval: TensorJson;
+  loss_eval: number;
+  logits_train: TensorJson;
+  loss_train: number;
+  grads: Record<string, TensorJson>;
+  running_after: Record<string, TensorJson>;
+  num_params: number;
+  state_keys: [string, number[]][];
+  summary: string[];
+}
+
+/** Total number of parameter elements, as `sum(p.numel() for p in model.parameters())`. */
+export function countParams(m: Module): number {
+  return m.parameters().reduce((n, p) => n + p.numel(), 0);
+}
+
+/** [key, shape] for every state-dict entry, in order. */
+export function stateKeys(m: Module): [string, number[]][] {
+  return [...m.stateDict()].map(([k, t]) => [k, [...t.shape]]);
+}
