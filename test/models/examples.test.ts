@@ -1,0 +1,36 @@
+/**
+ * The ch08 examples print what the seeds' PyTorch cells print (fixtures/models/examples.json,
+ * recorded by scripts/fixtures/gen_models.py). VGG-11 at 224×224 is ~15 GFLOP, so this file runs
+ * on the wasm backend; the shapes do not depend on which backend computes them.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadFixture } from '../helpers/fixtures.js';
+import { setBackend } from '../../src/backend/registry.js';
+import type { Backend } from '../../src/backend/backend.js';
+import { WasmBackend } from '../../src/backend/wasm/index.js';
+import { main as vggMain } from '../../examples/ch08/vgg.js';
+import { countParams, type SummaryFixture } from './zoo-helpers.js';
+
+const ex = loadFixture<Record<string, string[]>>('models/examples.json');
+const summaries = loadFixture<Record<string, SummaryFixture>>('models/summaries.json');
+
+let wasm: WasmBackend | null = null;
+let previous: Backend | null = null;
+before(() => { wasm = new WasmBackend(); previous = setBackend(wasm); });
+after(() => { if (previous !== null) setBackend(previous); wasm?.dispose(); });
+
+function run(main: (print: (l: string) => void) => unknown): { lines: string[]; result: unknown } {
+  const lines: string[] = [];
+  const result = main((l) => lines.push(l));
+  return { lines, result };
+}
+
+describe('examples/ch08 print what PyTorch prints', () => {
+  it('8.2 VGG: block shape, then VGG-11 layer summary on [1, 1, 224, 224]; 128,806,154 parameters', () => {
+    const { lines, result } = run(vggMain);
+    assert.deepEqual(lines, [...ex['vgg_block']!, ...ex['vgg11_summary']!]);
+    assert.equal(lines[6], 'Flatten output shape:\t torch.Size([1, 25088])');
+    assert.equal(countParams(result as Parameters<typeof countParams>[0]), summaries['vgg11']!.num_params);
+  });
+});
