@@ -1,0 +1,175 @@
+/** conv2d / conv1d ops and Conv modules: PyTorch golden values, finite differences, errors, module contract. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { randn, tensor, zeros } from '../../src/tensor/creation.js';
+import { manualSeed } from '../../src/tensor/rng.js';
+import { conv1d, conv2d, type Conv1dOptions, type Conv2dOptions } from '../../src/tensor/ops/conv.js';
+import * as F from '../../src/nn/functional.js';
+import { Conv1d, Conv2d, LazyConv1d, LazyConv2d } from '../../src/nn/conv.js';
+import { Sequential } from '../../src/nn/container.js';
+import { UninitializedParameter } from '../../src/nn/parameter.js';
+import { assertClose, fromJson, loadFixture, type TensorJson } from '../helpers/fixtures.js';
+import { gradcheck } from '../helpers/gradcheck.js';
+
+interface ConvCase {
+  name: string; opts: Record<string, unknown>;
+  x: TensorJson; weight: TensorJson; bias?: TensorJson; y: TensorJson; gy: TensorJson;
+  dx: TensorJson; dw: TensorJson; db?: TensorJson;
+}
+
+function replay(c: ConvCase, fn: (x: Tensor, w: Tensor, b: Tensor | null) => Tensor): void {
+  const x = fromJson(c.x, true), w = fromJson(c.weight, true);
+  const b = c.bias ? fromJson(c.bias, true) : null;
+  const y = fn(x, w, b);
+  assertClose(y, c.y, { what: `${c.name}: y` });
+  y.backward(fromJson(c.gy));
+  assertClose(x.grad!, c.dx, { what: `${c.name}: dx` });
+  assertClose(w.grad!, c.dw, { what: `${c.name}: dw`, atol: 1e-4 });
+  if (b !== null) assertClose(b.grad!, c.db!, { what: `${c.name}: db`, atol: 1e-4 });
+}
+
+for (const c of loadFixture<ConvCase[]>('conv/conv2d.json')) {
+  test(`conv2d matches PyTorch forward and input/weight/bias gradients: ${c.name}`, () => {
+    replay(c, (x, w, b) => conv2d(x, w, b, c.opts as Conv2dOptions));
+  });
+}
+
+for (const c of loadFixture<ConvCase[]>('conv/conv1d.json')) {
+  test(`conv1d matches PyTorch forward and gradients: ${c.name}`, () => {
+    replay(c, (x, w, b) => conv1d(x, w, b, c.opts as Conv1dOptions));
+  });
+}
+
+test('conv2d gradcheck: strided, padded, dilated, grouped, with bias', () => {
+  manualSeed(1);
+  const x = randn([2, 4, 5, 6]).requiresGrad_(), w = randn([2, 2, 2, 3]).requiresGrad_(), b = randn([2]).requiresGrad_();
+  gradcheck((x, w, b) => conv2d(x, w, b, { stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 2 }), [x, w, b]);
+});
+
+test("conv2d gradcheck with padding='same' and an even kernel (asymmetric padding)", () => {
+  manualSeed(2);
+  const x = randn([1, 2, 4, 5]).requiresGrad_(), w = randn([1, 2, 2, 2]).requiresGrad_();
+  gradcheck((x, w) => conv2d(x, w, null, { padding: 'same' }), [x, w]);
+});
+
+test('conv1d gradcheck', () => {
+  manualSeed(3);
+  const x = randn([2, 2, 7]).requiresGrad_(), w = randn([3, 2, 3]).requiresGrad_(), b = randn([3]).requiresGrad_();
+  gradcheck((x, w, b) => conv1d(x, w, b, { stride: 2, padding: 1 }), [x, w, b]);
+});
+
+test('conv2d accepts unbatched [C, H, W] input like PyTorch', () => {
+  manualSeed(4);
+  const x = randn([2, 5, 5]), w = randn([3, 2, 3, 3]);
+  const y = conv2d(x, w, null, { padding: 1 });
+  assert.deepEqual(y.shape, [3, 5, 5]);
+  assertClose(y, conv2d(x.unsqueeze(0), w, null, { padding: 1 }).squeeze(0));
+  assert.deepEqual(conv1d(randn([2, 9]), randn([4, 2, 3])).shape, [4, 7]);
+});
+
+test('conv2d records ConvolutionBackward0 only when something needs grad', () => {
+  const w = randn([1, 1, 2, 2]).requiresGrad_();
+  assert.equal(conv2d(randn([1, 1, 3, 3]), w).gradFn?.name, 'ConvolutionBackward0');
+  assert.equal(conv2d(randn([1, 1, 3, 3]), randn([1, 1, 2, 2])).gradFn, null);
+});
+
+test('conv2d errors name the op and the shapes', () => {
+  const x = zeros([1, 3, 28, 28]);
+  assert.throws(() => conv2d(x, zeros([6, 1, 5, 5])),
+    /conv2d: input has 3 channels but weight expects 1 \(input \[1, 3, 28, 28\], weight \[6, 1, 5, 5\], groups 1\)/);
+  assert.throws(() => conv2d(zeros([28, 28]), zeros([6, 1, 5, 5])), /conv2d: expected 3-D \(unbatched\) or 4-D.*\[28, 28\]/);
+  assert.throws(() => conv2d(x, zeros([6, 3, 5])), /conv2d: expected a 4-D weight.*\[6, 3, 5\]/);
+  assert.throws(() => conv2d(zeros([1, 4, 5, 5]), zeros([3, 2, 3, 3]), null, { groups: 2 }), /conv2d: groups 2 must divide the weight's 3 output channels/);
+  assert.throws(() => conv2d(zeros([1, 3, 5, 5]), zeros([4, 1, 3, 3]), null, { groups: 2 }), /conv2d: groups 2 must divide the input's 3 channels/);
+  assert.throws(() => conv2d(zeros([1, 1, 2, 2]), zeros([1, 1, 5, 5])), /conv2d: kernel 5x5 \(after dilation\) is larger than the padded input 2x2/);
+  assert.throws(() => conv2d(zeros([1, 1, 5, 5]), zeros([1, 1, 3, 3]), null, { stride: 0 }), /conv2d: stride must be a positive integer/);
+  assert.throws(() => conv2d(zeros([1, 1, 5, 5]), zeros([1, 1, 3, 3]), null, { padding: -1 }), /conv2d: padding must be a non-negative integer/);
+  assert.throws(() => conv2d(zeros([1, 1, 5, 5]), zeros([1, 1, 3, 3]), zeros([2])), /conv2d: bias must have shape \[1\]/);
+  assert.throws(() => conv2d(zeros([1, 1, 5, 5]), zeros([1, 1, 3, 3]), null, { padding: 'same', stride: 2 }), /padding='same' is not supported for strided/);
+  assert.throws(() => conv1d(zeros([1, 2, 10]), zeros([1, 3, 3])), /conv1d \(input \[1, 2, 10\], weight \[1, 3, 3\]\): input has 2 channels but weight expects 3/);
+});
+
+test('Conv2d: PyTorch parameter names, shapes, init bounds and repr', () => {
+  manualSeed(5);
+  const c = new Conv2d(1, 6, { kernelSize: 5, padding: 2 });
+  assert.equal(c.toString(), 'Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))');
+  assert.deepEqual(c.namedParameters().map(([n, p]) => [n, [...p.shape]]), [['weight', [6, 1, 5, 5]], ['bias', [6]]]);
+  // kaiming_uniform(a=√5) and the bias both give U(±1/√fanIn), fanIn = 25.
+  const bound = 1 / Math.sqrt(25);
+  for (const p of c.parameters()) for (const v of p.data) assert.ok(Math.abs(v) <= bound + 1e-7);
+  assert.ok(c.weight.std().item() > bound / 3, 'weights are spread over the init range, not constant');
+  assert.deepEqual(c.call(randn([2, 1, 28, 28])).shape, [2, 6, 28, 28]);
+  const d = new Conv2d(4, 8, { kernelSize: [3, 5], stride: [2, 1], padding: [1, 2], dilation: 2, groups: 4, bias: false });
+  assert.equal(d.toString(), 'Conv2d(4, 8, kernel_size=(3, 5), stride=(2, 1), padding=(1, 2), dilation=(2, 2), groups=4, bias=False)');
+  assert.equal(d.bias, null);
+  assert.deepEqual(d.namedParameters().map(([n]) => n), ['weight']);
+  assert.equal(new Conv2d(1, 1, { kernelSize: 3, padding: 'same' }).toString(), 'Conv2d(1, 1, kernel_size=(3, 3), stride=(1, 1), padding=same)');
+  assert.throws(() => new Conv2d(3, 4, { kernelSize: 3, groups: 2 }), /Conv2d: inChannels \(3\) must be divisible by groups \(2\)/);
+});
+
+test('Conv2d module output equals F.conv2d with its parameters, and trains both', () => {
+  manualSeed(6);
+  const c = new Conv2d(2, 3, { kernelSize: 3, stride: 2, padding: 1 });
+  const x = randn([1, 2, 6, 6]);
+  const y = c.call(x);
+  assertClose(y, F.conv2d(x, c.weight, c.bias, { stride: 2, padding: 1 }));
+  y.sum().backward();
+  assert.deepEqual(c.weight.grad?.shape, [3, 2, 3, 3]);
+  assertClose(c.bias!.grad!, tensor([9, 9, 9]));
+});
+
+test('LazyConv2d learns inChannels on first forward and then is a Conv2d (like PyTorch cls_to_become)', () => {
+  manualSeed(7);
+  const c = new LazyConv2d(6, { kernelSize: 5, padding: 2 });
+  assert.ok((c.weight as Tensor) instanceof UninitializedParameter);
+  assert.equal(c.toString(), 'LazyConv2d(0, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))');
+  const y = c.call(randn([2, 3, 8, 8]));
+  assert.deepEqual(y.shape, [2, 6, 8, 8]);
+  assert.equal(c.inChannels, 3);
+  assert.ok(!((c.weight as Tensor) instanceof UninitializedParameter));
+  assert.deepEqual(c.namedParameters().map(([n, p]) => [n, [...p.shape]]), [['weight', [6, 3, 5, 5]], ['bias', [6]]]);
+  assert.equal(c.constructor.name, 'Conv2d');
+  assert.ok(c instanceof Conv2d);
+  assert.equal(c.toString(), 'Conv2d(3, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))');
+  const bound = 1 / Math.sqrt(3 * 25);
+  for (const v of c.weight.data) assert.ok(Math.abs(v) <= bound + 1e-7);
+  // A second call with the same channels reuses the parameters.
+  const w = c.weight;
+  c.call(randn([1, 3, 8, 8]));
+  assert.equal(c.weight, w);
+  assert.throws(() => c.call(randn([1, 4, 8, 8])), /input has 4 channels but weight expects 3/);
+});
+
+test('LazyConv2d bias=false, inside Sequential, unbatched input, and stateDict names', () => {
+  const c = new LazyConv2d(1, { kernelSize: [1, 2], bias: false });
+  assert.equal(c.bias, null);
+  assert.deepEqual(c.call(randn([1, 6, 8])).shape, [1, 6, 7]);
+  assert.deepEqual([...c.stateDict().keys()], ['weight']);
+  const net = new Sequential(new LazyConv2d(6, { kernelSize: 5, padding: 2 }), new LazyConv2d(16, { kernelSize: 5 }));
+  assert.deepEqual(net.call(randn([1, 1, 28, 28])).shape, [1, 16, 24, 24]);
+  assert.deepEqual([...net.stateDict().keys()], ['0.weight', '0.bias', '1.weight', '1.bias']);
+  assert.deepEqual(net.stateDict().get('1.weight')?.shape, [16, 6, 5, 5]);
+});
+
+test('LazyConv2d loaded from a state dict infers inChannels without re-initialising', () => {
+  const src = new Conv2d(2, 4, { kernelSize: 3 });
+  const lazy = new LazyConv2d(4, { kernelSize: 3 });
+  lazy.loadStateDict(src.stateDict());
+  const x = randn([1, 2, 5, 5]);
+  assertClose(lazy.call(x), src.call(x));
+  assert.equal(lazy.inChannels, 2);
+});
+
+test('Conv1d and LazyConv1d: shapes, repr, and agreement with F.conv1d (7.1.6 audio exercise)', () => {
+  manualSeed(8);
+  const c = new Conv1d(1, 1, { kernelSize: 3, stride: 1, padding: 1 });
+  assert.equal(c.toString(), 'Conv1d(1, 1, kernel_size=(3,), stride=(1,), padding=(1,))');
+  const audio = randn([1, 1, 100]);
+  const y = c.call(audio);
+  assert.deepEqual(y.shape, [1, 1, 100]);
+  assertClose(y, F.conv1d(audio, c.weight, c.bias, { padding: 1 }));
+  const l = new LazyConv1d(4, { kernelSize: 3, stride: 2 });
+  assert.deepEqual(l.call(randn([2, 3, 11])).shape, [2, 4, 5]);
+  assert.equal(l.toString(), 'Conv1d(3, 4, kernel_size=(3,), stride=(2,))');
+});
