@@ -19,3 +19,4 @@ export { getBackend, setBackend } from './backend/registry.js';
 export { refBackend } from './backend/ref/index.js';
 export * as nn from './nn/index.js';
 export * as F from './nn/functional.js';
+export * as d2l from './d2l/index.js';
