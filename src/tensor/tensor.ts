@@ -13,6 +13,7 @@ import * as sh from './ops/shape.js';
 import * as ix from './ops/indexing.js';
 import { matmul } from './ops/matmul.js';
 import { formatTensor } from './format.js';
+import { renameGradFn } from './ops/record.js';
 
 /** A scalar or a tensor: every binary op takes either. */
 export type TensorLike = Tensor | number;
@@ -217,7 +218,7 @@ export class Tensor {
     return red.variance(this, dim, opts.unbiased ?? true, opts.keepdim ?? false);
   }
   std(dim?: number | number[], opts: { unbiased?: boolean; keepdim?: boolean } = {}): Tensor {
-    return red.variance(this, dim, opts.unbiased ?? true, opts.keepdim ?? false).sqrt();
+    return renameGradFn(red.variance(this, dim, opts.unbiased ?? true, opts.keepdim ?? false).sqrt(), 'StdBackward0', [this]);
   }
   softmax(dim: number): Tensor { return red.softmax(this, dim); }
   logSoftmax(dim: number): Tensor { return red.logSoftmax(this, dim); }

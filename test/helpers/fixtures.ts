@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Tensor } from '../../src/tensor/tensor.js';
 
-/** `{shape, data}` as written by the fixture scripts (data flat, row-major). */
+/**
+ * `{shape, data}` as written by the fixture scripts (data flat, row-major). JSON has no NaN or
+ * Infinity, so those arrive as the strings 'NaN', 'Infinity', '-Infinity' (Number() decodes them).
+ */
 export interface TensorJson { shape: number[]; data: number[]; dtype?: 'float32' | 'int64' | 'bool' }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -20,7 +23,7 @@ export function fromJson(t: TensorJson, requiresGrad = false): Tensor {
   const n = t.data.length;
   const x = t.dtype === 'int64' ? new Tensor(Int32Array.from(t.data), t.shape, 'int32')
     : t.dtype === 'bool' ? new Tensor(Uint8Array.from(t.data), t.shape, 'bool')
-    : new Tensor(Float32Array.from(t.data), t.shape, 'float32');
+    : new Tensor(Float32Array.from(t.data, Number), t.shape, 'float32');
   if (x.numel() !== n) throw new Error('fixture: data length does not match shape');
   if (requiresGrad) x.requiresGrad = true;
   return x;
@@ -30,12 +33,13 @@ export function fromJson(t: TensorJson, requiresGrad = false): Tensor {
 export function assertClose(actual: Tensor, expected: TensorJson | Tensor, opts: { atol?: number; rtol?: number; what?: string } = {}): void {
   const atol = opts.atol ?? 1e-5, rtol = opts.rtol ?? 1e-4;
   const eShape = expected instanceof Tensor ? expected.shape : expected.shape;
-  const eData = expected instanceof Tensor ? expected.data : expected.data;
+  const eData = expected instanceof Tensor ? expected.data : expected.data.map(Number);
   const what = opts.what ?? 'tensor';
   assert.deepEqual([...actual.shape], [...eShape], `${what}: shape [${actual.shape}] vs expected [${eShape}]`);
   for (let i = 0; i < actual.numel(); i++) {
     const a = actual.data[i]!, b = eData[i]!;
     if (Number.isNaN(b) && Number.isNaN(a)) continue;
+    if (!Number.isFinite(b) && a === b) continue;
     assert.ok(Math.abs(a - b) <= atol + rtol * Math.abs(b), `${what}: element ${i}: got ${a}, expected ${b}`);
   }
 }

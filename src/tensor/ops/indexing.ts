@@ -94,11 +94,15 @@ function offsets(shape: readonly number[], sels: DimSel[]): { map: Int32Array; s
 
 /** Read a sub-tensor (a copy); differentiable. */
 export function get(a: Tensor, index: readonly Index[]): Tensor {
-  const { map, selShape } = offsets(a.shape, selections(a.shape, index));
+  const sels = selections(a.shape, index);
+  const { map, selShape } = offsets(a.shape, sels);
   const out = allocStorage(a.dtype, map.length);
   for (let i = 0; i < map.length; i++) out[i] = a.data[map[i]!]!;
   const res = new Tensor(out, selShape, a.dtype);
-  return record(res, 'SliceBackward0', [a], (g) => {
+  // PyTorch names the node after the last indexing step: integer picks alone are a select.
+  const whole = (s: DimSel, d: number) => s.start === 0 && s.step === 1 && s.count === a.shape[d];
+  const select = sels.some((s) => s.int) && sels.every((s, d) => s.int || whole(s, d));
+  return record(res, select ? 'SelectBackward0' : 'SliceBackward0', [a], (g) => {
     const gx = new Float32Array(a.numel());
     const gd = f32(g);
     for (let i = 0; i < map.length; i++) gx[map[i]!] += gd[i]!;

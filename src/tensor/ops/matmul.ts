@@ -2,7 +2,7 @@
 import { getBackend } from '../../backend/registry.js';
 import { broadcastShapes, formatShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { f32, fromF32, record } from './record.js';
+import { f32, fromF32, record, renameGradFn } from './record.js';
 import { sumToShape } from './elementwise.js';
 import { unsqueeze, squeeze } from './shape.js';
 
@@ -59,5 +59,6 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   ]);
   if (a.ndim === 1) out = squeeze(out, -2);
   if (b.ndim === 1) out = squeeze(out, -1);
+  if (b.ndim === 1 && a.ndim <= 2) renameGradFn(out, a.ndim === 1 ? 'DotBackward0' : 'MvBackward0', [a, b]);
   return out;
 }

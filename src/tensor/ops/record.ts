@@ -39,3 +39,15 @@ export function record(out: Tensor, name: string, inputs: Tensor[],
 export function fromF32(data: Float32Array, shape: readonly number[]): Tensor {
   return new Tensor(data, shape, 'float32');
 }
+
+/**
+ * Give the node that produced `out` PyTorch's name for a composite op (mean is div∘sum here, but
+ * prints `grad_fn=<MeanBackward0>` like PyTorch). No-op when `out` is one of `inputs` (an op that
+ * returned its input unchanged) or was not recorded.
+ */
+export function renameGradFn(out: Tensor, name: string, inputs: readonly Tensor[]): Tensor {
+  const node = out.gradFn;
+  if (node === null || inputs.includes(out) || inputs.some((t) => t.gradFn === node)) return out;
+  out.setGradFn({ name, inputs: node.inputs, versions: node.versions, backward: node.backward });
+  return out;
+}

@@ -2,7 +2,7 @@
 import { getBackend } from '../../backend/registry.js';
 import { normalizeDim, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { f32, fromF32, record } from './record.js';
+import { f32, fromF32, record, renameGradFn } from './record.js';
 import { div, exp, mul, sub } from './elementwise.js';
 import { expand } from './shape.js';
 
@@ -48,7 +48,7 @@ export function mean(a: Tensor, dim?: number | number[], keepdim = false): Tenso
   const axes = normalizeAxes(dim, a.ndim, 'mean');
   let count = 1;
   for (const ax of axes) count *= a.shape[ax]!;
-  return div(sum(a, dim, keepdim), count);
+  return renameGradFn(div(sum(a, dim, keepdim), count), dim === undefined ? 'MeanBackward0' : 'MeanBackward1', [a]);
 }
 
 function extremum(op: 'max' | 'min', a: Tensor, dim: number | number[] | undefined, keepdim: boolean): Tensor {
@@ -59,7 +59,9 @@ function extremum(op: 'max' | 'min', a: Tensor, dim: number | number[] | undefin
   const out = rawReduce(op, a, axes, keepdim);
   if (a.dtype !== 'float32') return out.to(a.dtype);
   const kShape = keptShape(a.shape, axes, true);
-  return record(out, op === 'max' ? 'MaxBackward1' : 'MinBackward1', [a], (g) => {
+  // Full reductions are PyTorch's max()/min(); with a dim they behave (and are named) like amax/amin.
+  const name = dim === undefined ? (op === 'max' ? 'MaxBackward1' : 'MinBackward1') : (op === 'max' ? 'AmaxBackward0' : 'AminBackward0');
+  return record(out, name, [a], (g) => {
     // The gradient goes to every element equal to the extreme, split evenly (amax's rule).
     const mask = a.eq(expand(out.viewStorage(kShape), a.shape)).float();
     const count = sum(mask, axes, true);
@@ -97,7 +99,7 @@ export function variance(a: Tensor, dim: number | number[] | undefined, unbiased
   let count = 1;
   for (const ax of axes) count *= a.shape[ax]!;
   const centered = sub(a, mean(a, axes, true));
-  return div(sum(mul(centered, centered), axes, keepdim), unbiased ? count - 1 : count);
+  return renameGradFn(div(sum(mul(centered, centered), axes, keepdim), unbiased ? count - 1 : count), 'VarBackward0', [a]);
 }
 
 /** log(softmax(a, dim)), computed stably by subtracting the max. */
@@ -130,5 +132,5 @@ export function logSoftmax(a: Tensor, dim: number): Tensor {
 
 /** softmax along `dim`. */
 export function softmax(a: Tensor, dim: number): Tensor {
-  return exp(logSoftmax(a, dim));
+  return renameGradFn(exp(logSoftmax(a, dim)), 'SoftmaxBackward0', [a]);
 }

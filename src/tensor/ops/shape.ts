@@ -3,7 +3,7 @@ import { getBackend } from '../../backend/registry.js';
 import { allocStorage, promoteTypes } from '../dtype.js';
 import { formatShape, normalizeDim, resolveShape, shapesEqual, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { f32, fromF32, record } from './record.js';
+import { f32, fromF32, record, renameGradFn } from './record.js';
 import { sumToShape } from './elementwise.js';
 
 /** A tensor of `t`'s shape and dtype filled with `v`. */
@@ -58,13 +58,13 @@ export function transpose(a: Tensor, dim0: number, dim1: number): Tensor {
   const d0 = normalizeDim(dim0, a.ndim, 'transpose'), d1 = normalizeDim(dim1, a.ndim, 'transpose');
   const perm = a.shape.map((_, i) => i);
   perm[d0] = d1; perm[d1] = d0;
-  return permute(a, perm);
+  return renameGradFn(permute(a, perm), 'TransposeBackward0', [a]);
 }
 
 /** Matrix transpose for ≤ 2-D tensors, like `X.t()`. */
 export function t(a: Tensor): Tensor {
   if (a.ndim > 2) throw new Error(`t: expects a tensor with <= 2 dimensions, but got ${a.ndim}-D (shape ${formatShape(a.shape)})`);
-  return a.ndim < 2 ? a : transpose(a, 0, 1);
+  return a.ndim < 2 ? a : renameGradFn(transpose(a, 0, 1), 'TBackward0', [a]);
 }
 
 /** Insert a size-1 dim at `dim`. */
@@ -72,15 +72,15 @@ export function unsqueeze(a: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, a.ndim + 1, 'unsqueeze');
   const shape = a.shape.slice();
   shape.splice(d, 0, 1);
-  return reshape(a, shape);
+  return renameGradFn(reshape(a, shape), 'UnsqueezeBackward0', [a]);
 }
 
 /** Drop size-1 dims (all, or just `dim`). */
 export function squeeze(a: Tensor, dim?: number): Tensor {
-  if (dim === undefined) return reshape(a, a.shape.filter((d) => d !== 1));
+  if (dim === undefined) return renameGradFn(reshape(a, a.shape.filter((d) => d !== 1)), 'SqueezeBackward0', [a]);
   const d = normalizeDim(dim, a.ndim, 'squeeze');
   if (a.shape[d] !== 1) return a;
-  return reshape(a, a.shape.filter((_, i) => i !== d));
+  return renameGradFn(reshape(a, a.shape.filter((_, i) => i !== d)), 'SqueezeBackward1', [a]);
 }
 
 /** Broadcast to `shape` (materialised; -1 keeps a dim). */
@@ -158,5 +158,5 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
     }
   });
   const d = normalizeDim(dim, first.ndim + 1, 'stack');
-  return cat(tensors.map((x) => unsqueeze(x, d)), d);
+  return renameGradFn(cat(tensors.map((x) => unsqueeze(x, d)), d), 'StackBackward0', tensors);
 }
