@@ -19,4 +19,5 @@ export { getBackend, setBackend } from './backend/registry.js';
 export { refBackend } from './backend/ref/index.js';
 export * as nn from './nn/index.js';
 export * as F from './nn/functional.js';
+export * as optim from './optim/index.js';
 export * as d2l from './d2l/index.js';

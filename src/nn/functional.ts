@@ -17,3 +17,6 @@ export { conv2d, conv1d, type Conv2dOptions, type Conv1dOptions, type Pair } fro
 export {
   maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions, type AdaptiveSize,
 } from '../tensor/ops/pool.js';
+export { linear } from '../tensor/ops/nn-linear.js';
+export { dropout } from '../tensor/ops/nn-dropout.js';
+export { crossEntropy, nllLoss, mseLoss, type CrossEntropyOptions, type Reduction } from '../tensor/ops/nn-loss.js';

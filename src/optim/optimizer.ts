@@ -1,0 +1,175 @@
+/**
+ * Optimizer base (torch.optim.Optimizer): parameter groups with per-group hyperparameters, per-
+ * parameter state, zeroGrad, and a state dict that lets a resumed run continue exactly.
+ *
+ * State dict format (`OptimizerStateDict`), as in PyTorch:
+ *   { state: { [index]: { step?: number, momentumBuffer?: Tensor, expAvg?: Tensor, ... } },
+ *     paramGroups: [ { lr, ...hyperparameters, params: [index, ...] }, ... ] }
+ * Indices number the parameters of all groups in order (group 0 first), so a checkpoint made from
+ * `model.parameters()` loads into a fresh optimizer over the same model. Parameters that never got
+ * a gradient have no entry. Tensors in it are copies (safe to serialise later).
+ */
+import { noGrad } from '../autograd/grad-mode.js';
+import { formatShape, shapesEqual } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { UninitializedParameter } from '../nn/parameter.js';
+
+/** Per-parameter state: counters and float32 buffers shaped like the parameter. */
+export type ParamState = Record<string, Tensor | number>;
+
+/** A group of parameters with its own hyperparameters (e.g. `{ params, lr: 0.01 }`). */
+export type ParamGroup<O> = O & { params: Tensor[] };
+
+/** Constructor input for groups: hyperparameters omitted fall back to the optimizer's defaults. */
+export type ParamGroupInput<O> = Partial<O> & { params: Iterable<Tensor> };
+
+/** Serialisable snapshot; see the module comment for the layout. */
+export interface OptimizerStateDict<O> {
+  state: Record<number, ParamState>;
+  paramGroups: (O & { params: number[] })[];
+}
+
+function cloneState(s: ParamState): ParamState {
+  const out: ParamState = {};
+  for (const [k, v] of Object.entries(s)) {
+    out[k] = v instanceof Tensor ? new Tensor(Float32Array.from(v.data), v.shape, 'float32') : v;
+  }
+  return out;
+}
+
+export abstract class Optimizer<O extends object> {
+  readonly paramGroups: ParamGroup<O>[] = [];
+  /** Per-parameter state, created lazily by the first step that sees the parameter's gradient. */
+  readonly state = new Map<Tensor, ParamState>();
+
+  constructor(params: Iterable<Tensor> | ParamGroupInput<O>[], readonly defaults: O) {
+    const list = [...params] as (Tensor | ParamGroupInput<O>)[];
+    if (list.length === 0) throw new Error(`${this.constructor.name}: got an empty parameter list`);
+    const groups: ParamGroupInput<O>[] = list[0] instanceof Tensor
+      ? [{ params: list as Tensor[] } as unknown as ParamGroupInput<O>]
+      : list as ParamGroupInput<O>[];
+    for (const g of groups) this.addParamGroup(g);
+  }
+
+  /** Add a group (like `add_param_group`); its missing hyperparameters come from the defaults. */
+  addParamGroup(group: ParamGroupInput<O>): void {
+    const name = this.constructor.name;
+    if (group instanceof Tensor || !(Symbol.iterator in Object(group.params))) {
+      throw new Error(`${name}: parameter groups must be objects like { params: [...], lr: 0.1 }`);
+    }
+    const params = [...group.params];
+    const seen = new Set(this.paramGroups.flatMap((g) => g.params));
+    params.forEach((p, i) => {
+      if (!(p instanceof Tensor)) throw new Error(`${name}: parameter ${i} is not a Tensor`);
+      if (p instanceof UninitializedParameter) {
+        throw new Error(`${name}: parameter ${i} is an uninitialised lazy parameter (${p.owner}); run one forward pass ` +
+                        '(d2l: model.apply_init / a dummy batch) before creating the optimizer');
+      }
+      if (p.dtype !== 'float32') throw new Error(`${name}: can only optimize float32 tensors, parameter ${i} is ${p.dtype}`);
+      if (!p.isLeaf) throw new Error(`${name}: can't optimize a non-leaf Tensor (parameter ${i}, shape ${formatShape(p.shape)}); use a Parameter or detach().requiresGrad_()`);
+      if (seen.has(p)) throw new Error(`${name}: some parameters appear in more than one parameter group (parameter ${i})`);
+      seen.add(p);
+    });
+    const merged = { ...this.defaults, ...group, params } as ParamGroup<O>;
+    this.validate(merged);
+    this.paramGroups.push(merged);
+  }
+
+  /** Check a group's hyperparameters; throws naming the bad value. */
+  protected abstract validate(group: O): void;
+
+  /** Update `p.data` in place from `grad` (maximize already folded in by the caller if needed). */
+  protected abstract updateParam(p: Tensor, grad: Float32Array, state: ParamState, group: O): void;
+
+  /** One optimisation step over every parameter that has a gradient. */
+  step(): void {
+    noGrad(() => {
+      for (const group of this.paramGroups) {
+        for (const p of group.params) {
+          if (p.grad === null) continue;
+          if (!shapesEqual(p.grad.shape, p.shape)) {
+            throw new Error(`${this.constructor.name}: gradient of shape ${formatShape(p.grad.shape)} does not match parameter ${formatShape(p.shape)}`);
+          }
+          let st = this.state.get(p);
+          if (st === undefined) { st = {}; this.state.set(p, st); }
+          const g = p.grad.data instanceof Float32Array ? p.grad.data : Float32Array.from(p.grad.data);
+          this.updateParam(p, g, st, group);
+          p.bumpVersion();
+        }
+      }
+    });
+  }
+
+  /** Drop gradients (setToNone, the default) or zero them in place. */
+  zeroGrad(setToNone = true): void {
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        if (p.grad === null) continue;
+        if (setToNone) p.grad = null;
+        else { p.grad.data.fill(0); p.grad.bumpVersion(); }
+      }
+    }
+  }
+
+  /** Snapshot of hyperparameters and state (copies), keyed by parameter index. */
+  stateDict(): OptimizerStateDict<O> {
+    const state: Record<number, ParamState> = {};
+    const paramGroups: (O & { params: number[] })[] = [];
+    let idx = 0;
+    for (const g of this.paramGroups) {
+      const ids: number[] = [];
+      for (const p of g.params) {
+        const st = this.state.get(p);
+        if (st !== undefined) state[idx] = cloneState(st);
+        ids.push(idx++);
+      }
+      const { params: _drop, ...hyper } = g;
+      paramGroups.push({ ...(structuredClone(hyper) as unknown as O), params: ids });
+    }
+    return { state, paramGroups };
+  }
+
+  /** Restore a snapshot from `stateDict()`; groups and parameter shapes must match this optimizer. */
+  loadStateDict(sd: OptimizerStateDict<O>): void {
+    const name = this.constructor.name;
+    if (sd.paramGroups.length !== this.paramGroups.length) {
+      throw new Error(`${name}.loadStateDict: loaded state dict has ${sd.paramGroups.length} parameter groups, the optimizer has ${this.paramGroups.length}`);
+    }
+    const byIndex = new Map<number, Tensor>();
+    sd.paramGroups.forEach((sg, gi) => {
+      const own = this.paramGroups[gi]!;
+      if (sg.params.length !== own.params.length) {
+        throw new Error(`${name}.loadStateDict: group ${gi} has ${sg.params.length} parameters in the state dict but ${own.params.length} in the optimizer`);
+      }
+      sg.params.forEach((id, k) => byIndex.set(id, own.params[k]!));
+    });
+    const newState = new Map<Tensor, ParamState>();
+    for (const [key, st] of Object.entries(sd.state)) {
+      const p = byIndex.get(Number(key));
+      if (p === undefined) throw new Error(`${name}.loadStateDict: state for parameter ${key}, which no group lists`);
+      for (const [k, v] of Object.entries(st)) {
+        if (v instanceof Tensor && !shapesEqual(v.shape, p.shape)) {
+          throw new Error(`${name}.loadStateDict: state '${k}' of parameter ${key} has shape ${formatShape(v.shape)} but the parameter is ${formatShape(p.shape)}`);
+        }
+      }
+      newState.set(p, cloneState(st));
+    }
+    this.state.clear();
+    for (const [p, st] of newState) this.state.set(p, st);
+    sd.paramGroups.forEach((sg, gi) => {
+      const own = this.paramGroups[gi]!;
+      const { params: _drop, ...hyper } = sg;
+      Object.assign(own, structuredClone(hyper));
+    });
+  }
+}
+
+/** A float32 state buffer shaped like `p` (zeros). */
+export function zerosBuffer(p: Tensor): Tensor {
+  return new Tensor(new Float32Array(p.numel()), p.shape, 'float32');
+}
+
+/** Reject a hyperparameter outside its range with the optimizer's name. */
+export function checkRange(opt: string, name: string, v: number, ok: boolean): void {
+  if (!ok || Number.isNaN(v)) throw new Error(`${opt}: invalid ${name} value: ${v}`);
+}

@@ -1,0 +1,59 @@
+/** Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay (torch.optim.SGD). */
+import { Tensor } from '../tensor/tensor.js';
+import { checkRange, Optimizer, type ParamGroupInput, type ParamState } from './optimizer.js';
+
+export interface SGDOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+}
+
+/**
+ * PyTorch's rule per parameter: d = g + wd·p; buf = d on the first step, else
+ * buf = momentum·buf + (1 − dampening)·d; d = nesterov ? d + momentum·buf : buf; p −= lr·d.
+ * `new SGD(net.parameters(), 0.1)` or `new SGD(params, { lr: 0.1, momentum: 0.9 })`.
+ */
+export class SGD extends Optimizer<SGDOptions> {
+  constructor(params: Iterable<Tensor> | ParamGroupInput<SGDOptions>[], opts: number | (Partial<SGDOptions> & { lr: number })) {
+    const o = typeof opts === 'number' ? { lr: opts } : opts;
+    if (o === undefined || typeof o.lr !== 'number') throw new Error('SGD: a learning rate is required, e.g. new SGD(params, { lr: 0.1 })');
+    super(params, {
+      lr: o.lr, momentum: o.momentum ?? 0, dampening: o.dampening ?? 0,
+      weightDecay: o.weightDecay ?? 0, nesterov: o.nesterov ?? false, maximize: o.maximize ?? false,
+    });
+  }
+
+  protected validate(g: SGDOptions): void {
+    checkRange('SGD', 'learning rate', g.lr, g.lr >= 0);
+    checkRange('SGD', 'momentum', g.momentum, g.momentum >= 0);
+    checkRange('SGD', 'weightDecay', g.weightDecay, g.weightDecay >= 0);
+    if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) {
+      throw new Error(`SGD: Nesterov momentum requires a momentum and zero dampening (got momentum=${g.momentum}, dampening=${g.dampening})`);
+    }
+  }
+
+  protected updateParam(p: Tensor, grad: Float32Array, st: ParamState, g: SGDOptions): void {
+    const w = p.data as Float32Array;
+    const n = w.length, lr = g.lr, wd = g.weightDecay, mom = g.momentum, sign = g.maximize ? -1 : 1;
+    if (mom === 0) {
+      for (let i = 0; i < n; i++) w[i] = w[i]! - lr * (sign * grad[i]! + wd * w[i]!);
+      return;
+    }
+    const prev = st.momentumBuffer as Tensor | undefined;
+    const first = prev === undefined;
+    const buf = first ? new Float32Array(n) : prev.data as Float32Array;
+    const damp = 1 - g.dampening;
+    for (let i = 0; i < n; i++) {
+      const d = sign * grad[i]! + wd * w[i]!;
+      const b = first ? d : mom * buf[i]! + damp * d;
+      buf[i] = b;
+      w[i] = w[i]! - lr * (g.nesterov ? d + mom * b : b);
+    }
+    if (first) st.momentumBuffer = new Tensor(buf, p.shape, 'float32');
+    else (prev as Tensor).bumpVersion();
+  }
+}
+
