@@ -20,3 +20,4 @@ export {
 export { linear } from '../tensor/ops/nn-linear.js';
 export { dropout } from '../tensor/ops/nn-dropout.js';
 export { crossEntropy, nllLoss, mseLoss, type CrossEntropyOptions, type Reduction } from '../tensor/ops/nn-loss.js';
+export { batchNorm } from '../tensor/ops/nn-batchnorm.js';

@@ -11,3 +11,4 @@ export { Flatten } from './flatten.js';
 export { Identity } from './identity.js';
 export { Dropout } from './dropout.js';
 export { CrossEntropyLoss, NLLLoss, MSELoss } from './loss.js';
+export { BatchNorm1d, BatchNorm2d, LazyBatchNorm1d, LazyBatchNorm2d, BatchNormBase, type BatchNormOptions } from './batchnorm.js';
