@@ -17,6 +17,8 @@ export interface GradNode {
   readonly versions: readonly number[];
   /** Maps the output gradient to one gradient per input (null = no gradient); null once freed. */
   backward: ((grad: Tensor) => (Tensor | null)[]) | null;
+  /** Set when the backward closure reads the op's own output (exp, sigmoid, ...): it must not change either. */
+  readonly output?: { readonly tensor: Tensor; readonly version: number };
 }
 
 /** Topological order of the graph below `root` (inputs before the tensors computed from them). */
@@ -71,6 +73,11 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
             `in-place operation after it was used (version ${node.versions[k]} → ${inp.version})`);
         }
       });
+      if (node.output !== undefined && node.output.tensor.version !== node.output.version) {
+        throw new Error(
+          `backward: the output of ${node.name} (shape ${formatShape(node.output.tensor.shape)}) is needed for its gradient ` +
+          `but was modified by an in-place operation (version ${node.output.version} → ${node.output.tensor.version})`);
+      }
       const inGrads = node.backward(g);
       if (!retainGraph) node.backward = null;
       node.inputs.forEach((inp, k) => {

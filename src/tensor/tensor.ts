@@ -258,13 +258,15 @@ export class Tensor {
   zero_(): this { return this.fill_(0); }
   fill_(v: number): this {
     this.checkInplace('fill_');
+    // On a tensor in the graph, record it (the old history gets zero gradient) like PyTorch's FillBackward.
+    if (this.requiresGrad && isGradEnabled()) { ix.set(this, [], v); return this; }
     this.data.fill(v);
     this.bumpVersion();
     return this;
   }
   /** Copy `src` (broadcast to this shape) into this tensor in place. */
   copy_(src: TensorLike): this { ix.set(this, [], src); return this; }
-  /** this += alpha * o, in place (no graph; for optimisers under noGrad). */
+  /** this += alpha * o, in place (`Y += X`); recorded when grad mode is on and either side requires grad. */
   add_(o: TensorLike, alpha = 1): this { return ew.inplace(this, 'add', o, alpha); }
   sub_(o: TensorLike, alpha = 1): this { return ew.inplace(this, 'add', o, -alpha); }
   mul_(o: TensorLike): this { return ew.inplace(this, 'mul', o, 1); }

@@ -4,7 +4,7 @@ import { getBackend } from '../../backend/registry.js';
 import { allocStorage, promoteTypes, type DType } from '../dtype.js';
 import { broadcastShapes, shapesEqual, sizeOf } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
-import { asTensor, f32, fromF32, record } from './record.js';
+import { asTensor, f32, fromF32, needsGrad, record } from './record.js';
 import { sum } from './reduce.js';
 
 /** Sum `g` down to `shape` (undoing broadcasting) for a gradient. */
@@ -68,7 +68,7 @@ export function div(a: Tensor, bIn: TensorLike): Tensor {
   const out = rawBinary('div', a, b, 'div', 'float32');
   return record(out, 'DivBackward0', [a, b], (g) => [
     a.requiresGrad ? sumToShape(div(g, b), a.shape) : null,
-    b.requiresGrad ? sumToShape(neg(div(mul(g, out), b)), b.shape) : null]);
+    b.requiresGrad ? sumToShape(neg(div(mul(g, out), b)), b.shape) : null], true);
 }
 
 /** a ** b. */
@@ -77,7 +77,7 @@ export function pow(a: Tensor, bIn: TensorLike): Tensor {
   const out = rawBinary('pow', a, b, 'pow', arithDtype(a, b));
   return record(out, 'PowBackward0', [a, b], (g) => [
     a.requiresGrad ? sumToShape(mul(g, mul(b, pow(a, sub(b, 1)))), a.shape) : null,
-    b.requiresGrad ? sumToShape(mul(g, mul(out, log(a))), b.shape) : null]);
+    b.requiresGrad ? sumToShape(mul(g, mul(out, log(a))), b.shape) : null], true);
 }
 
 /** Elementwise max; where the inputs tie, the gradient is split evenly (PyTorch's rule). */
@@ -118,7 +118,7 @@ export function neg(a: Tensor): Tensor {
 /** e ** a. */
 export function exp(a: Tensor): Tensor {
   const out = rawUnary('exp', a);
-  return record(out, 'ExpBackward0', [a], (g) => [mul(g, out)]);
+  return record(out, 'ExpBackward0', [a], (g) => [mul(g, out)], true);
 }
 /** Natural log. */
 export function log(a: Tensor): Tensor {
@@ -131,7 +131,7 @@ export function abs(a: Tensor): Tensor {
 /** Square root. */
 export function sqrt(a: Tensor): Tensor {
   const out = rawUnary('sqrt', a);
-  return record(out, 'SqrtBackward0', [a], (g) => [div(g, mul(out, 2))]);
+  return record(out, 'SqrtBackward0', [a], (g) => [div(g, mul(out, 2))], true);
 }
 /** a * a. */
 export function square(a: Tensor): Tensor {
@@ -140,7 +140,7 @@ export function square(a: Tensor): Tensor {
 /** max(a, 0). */
 export function relu(a: Tensor): Tensor {
   const out = rawUnary('relu', a);
-  return record(out, 'ReluBackward0', [a], (g) => [mul(g, compare('gt', out, 0))]);
+  return record(out, 'ReluBackward0', [a], (g) => [mul(g, compare('gt', out, 0))], true);
 }
 /** 1 / (1 + e^-a). */
 export function sigmoid(a: Tensor): Tensor {
@@ -150,7 +150,7 @@ export function sigmoid(a: Tensor): Tensor {
     const o = out.data as Float32Array, gd = f32(g);
     for (let i = 0; i < d.length; i++) d[i] = gd[i]! * o[i]! * (1 - o[i]!);
     return [fromF32(d, out.shape)];
-  });
+  }, true);
 }
 /** Hyperbolic tangent. */
 export function tanh(a: Tensor): Tensor {
@@ -160,7 +160,7 @@ export function tanh(a: Tensor): Tensor {
     const o = out.data as Float32Array, gd = f32(g);
     for (let i = 0; i < d.length; i++) d[i] = gd[i]! * (1 - o[i]! * o[i]!);
     return [fromF32(d, out.shape)];
-  });
+  }, true);
 }
 /** Clamp into [min, max] (either bound optional); gradient passes where not clamped. */
 export function clamp(a: Tensor, min?: number, max?: number): Tensor {
@@ -192,7 +192,11 @@ export function clone(a: Tensor): Tensor {
   return record(new Tensor(s, a.shape, a.dtype), 'CloneBackward0', [a], (g) => [g]);
 }
 
-/** In-place `a op= alpha * b` for optimisers and init; refuses leaves that require grad while recording. */
+/**
+ * In-place `a op= alpha * b` (a keeps its shape; b broadcasts to it). Refuses leaves that require
+ * grad while recording. When recording and a or b requires grad (d2l's ResNet does `Y += X`), the
+ * op is recorded like PyTorch's in-place ops: `a` takes over a new node whose input is a's old history.
+ */
 export function inplace<T extends Tensor>(a: T, op: 'add' | 'mul' | 'div', bIn: TensorLike, alpha: number): T {
   a.checkInplace(`${op}_`);
   const b = asTensor(bIn, a);
@@ -200,6 +204,13 @@ export function inplace<T extends Tensor>(a: T, op: 'add' | 'mul' | 'div', bIn: 
   if (!shapesEqual(outShape, a.shape)) {
     throw new Error(`${op}_: output with shape [${a.shape.join(', ')}] doesn't match the broadcast shape [${outShape.join(', ')}]`);
   }
+  if (a.dtype !== 'float32' && (op === 'div' || b.dtype === 'float32' || !Number.isInteger(alpha))) {
+    throw new Error(`${op}_: result type float32 can't be cast to the desired output type ${a.dtype} (shape [${a.shape.join(', ')}])`);
+  }
+  const recording = needsGrad(a, b);
+  const old = recording ? a.detachHistory() : null;
+  // mul_ needs a's old values for b's gradient; they are about to be overwritten.
+  const oldValues = recording && op === 'mul' && b.requiresGrad ? fromF32(Float32Array.from(f32(a)), a.shape) : null;
   const bd = alpha === 1 ? f32(b) : f32(b).map((v) => v * alpha);
   if (a.data instanceof Float32Array) {
     getBackend().binary(op, a.data, a.shape, bd, b.shape, a.shape, a.data);
@@ -209,5 +220,13 @@ export function inplace<T extends Tensor>(a: T, op: 'add' | 'mul' | 'div', bIn: 
     for (let i = 0; i < tmp.length; i++) a.data[i] = tmp[i]!;
   }
   a.bumpVersion();
+  if (old === null) return a;
+  const after = op === 'div' && b.requiresGrad ? fromF32(Float32Array.from(f32(a)), a.shape) : null;
+  const name = op === 'add' ? (alpha < 0 ? 'SubBackward0' : 'AddBackward0') : op === 'mul' ? 'MulBackward0' : 'DivBackward0';
+  record(a, name, [old, b], (g) => {
+    if (op === 'add') return [g, b.requiresGrad ? sumToShape(alpha === 1 ? g : mul(g, alpha), b.shape) : null];
+    if (op === 'mul') return [mul(g, b), oldValues === null ? null : sumToShape(mul(g, oldValues), b.shape)];
+    return [div(g, b), after === null ? null : sumToShape(neg(div(mul(g, after), b)), b.shape)];
+  });
   return a;
 }

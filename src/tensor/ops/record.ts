@@ -27,11 +27,13 @@ export function needsGrad(...inputs: Tensor[]): boolean {
 /**
  * Attach a graph node to `out` when any input requires grad (and grad mode is on).
  * `backward` receives the output gradient and returns one gradient (or null) per input.
+ * Pass `savesOutput` when `backward` reads `out`, so an in-place change of `out` is caught at backward.
  */
 export function record(out: Tensor, name: string, inputs: Tensor[],
-                       backward: (g: Tensor) => (Tensor | null)[]): Tensor {
+                       backward: (g: Tensor) => (Tensor | null)[], savesOutput = false): Tensor {
   if (!needsGrad(...inputs)) return out;
-  out.setGradFn({ name, inputs, versions: inputs.map((t) => t.version), backward });
+  const output = savesOutput ? { tensor: out, version: out.version } : undefined;
+  out.setGradFn({ name, inputs, versions: inputs.map((t) => t.version), backward, ...(output ? { output } : {}) });
   return out;
 }
 
@@ -48,6 +50,6 @@ export function fromF32(data: Float32Array, shape: readonly number[]): Tensor {
 export function renameGradFn(out: Tensor, name: string, inputs: readonly Tensor[]): Tensor {
   const node = out.gradFn;
   if (node === null || inputs.includes(out) || inputs.some((t) => t.gradFn === node)) return out;
-  out.setGradFn({ name, inputs: node.inputs, versions: node.versions, backward: node.backward });
+  out.setGradFn({ ...node, name, backward: node.backward });
   return out;
 }

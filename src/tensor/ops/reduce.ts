@@ -66,7 +66,7 @@ function extremum(op: 'max' | 'min', a: Tensor, dim: number | number[] | undefin
     const mask = a.eq(expand(out.viewStorage(kShape), a.shape)).float();
     const count = sum(mask, axes, true);
     return [mul(mask, expand(div(g.viewStorage(kShape), count), a.shape))];
-  });
+  }, true);
 }
 
 /** Max over all elements or over `dim` (values; use argmax for indices). */
@@ -127,7 +127,7 @@ export function logSoftmax(a: Tensor, dim: number): Tensor {
     // d/dx = g - softmax * sum(g)
     const soft = exp(res);
     return [sub(g, mul(soft, sum(g, axis, true)))];
-  });
+  }, true);
 }
 
 /** softmax along `dim`. */
