@@ -21,3 +21,5 @@ export * as nn from './nn/index.js';
 export * as F from './nn/functional.js';
 export * as optim from './optim/index.js';
 export * as d2l from './d2l/index.js';
+export * as train from './train/index.js';
+export * as models from './models/index.js';

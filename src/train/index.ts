@@ -1,0 +1,10 @@
+/** d2l's training toolkit: Module, Classifier, DataModule, Trainer, ProgressBoard, initCnn. */
+export { Module, layerClassName, type ModuleOptions } from './module.js';
+export { Classifier } from './classifier.js';
+export { DataModule } from './data-module.js';
+export {
+  Trainer, NonFiniteLossError, type TrainerOptions, type TrainerCallbacks, type FitOptions, type EpochRecord, type BatchInfo,
+} from './trainer.js';
+export { ProgressBoard, type Point, type ProgressBoardOptions } from './progress-board.js';
+export { initCnn } from './init-cnn.js';
+export type { Optimizer, BatchSource, StepMetrics } from './types.js';

@@ -1,0 +1,132 @@
+/**
+ * d2l's ProgressBoard without matplotlib: `draw(x, y, label, everyN)` averages every `everyN`
+ * raw points into one plotted point (so train loss is smoothed over half an epoch, like d2l),
+ * and `toSvg()` renders the curves as a line chart with axes, ticks and a legend.
+ */
+
+/** One plotted point. */
+export interface Point { x: number; y: number }
+
+export interface ProgressBoardOptions {
+  xlabel?: string; ylabel?: string; xlim?: [number, number]; ylim?: [number, number];
+  width?: number; height?: number;
+}
+
+// d2l's fmts ('-', 'm--', 'g-.', 'r:') in matplotlib's colours.
+const STYLES: readonly { color: string; dash: string }[] = [
+  { color: '#1f77b4', dash: '' },
+  { color: '#bf00bf', dash: '8,4' },
+  { color: '#008000', dash: '8,3,2,3' },
+  { color: '#ff0000', dash: '2,3' },
+];
+
+/** Records labelled series of (x, y) points and draws them as an SVG line chart. */
+export class ProgressBoard {
+  xlabel: string;
+  ylabel: string;
+  xlim: [number, number] | null;
+  ylim: [number, number] | null;
+  width: number;
+  height: number;
+  /** Averaged points per label, in first-seen label order. */
+  readonly data = new Map<string, Point[]>();
+  private readonly raw = new Map<string, Point[]>();
+
+  constructor(opts: ProgressBoardOptions = {}) {
+    this.xlabel = opts.xlabel ?? '';
+    this.ylabel = opts.ylabel ?? '';
+    this.xlim = opts.xlim ?? null;
+    this.ylim = opts.ylim ?? null;
+    this.width = opts.width ?? 640;
+    this.height = opts.height ?? 400;
+  }
+
+  /** Add a raw point; every `everyN` raw points of a label become one averaged plotted point. */
+  draw(x: number, y: number, label: string, everyN = 1): void {
+    let pts = this.raw.get(label), line = this.data.get(label);
+    if (pts === undefined || line === undefined) {
+      pts = []; line = [];
+      this.raw.set(label, pts); this.data.set(label, line);
+    }
+    pts.push({ x, y });
+    // d2l uses int(n) which can be 0 for tiny loaders (and then never plots); plot at least every point.
+    if (pts.length < Math.max(1, Math.floor(everyN))) return;
+    const mean = (f: (p: Point) => number): number => pts!.reduce((s, p) => s + f(p), 0) / pts!.length;
+    line.push({ x: mean((p) => p.x), y: mean((p) => p.y) });
+    pts.length = 0;
+  }
+
+  /** The chart as a standalone SVG document. */
+  toSvg(): string {
+    const W = this.width, H = this.height;
+    const m = { l: 60, r: 20, t: 20, b: 50 };
+    const pw = W - m.l - m.r, ph = H - m.t - m.b;
+    const all = [...this.data.values()].flat().filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+    const [x0, x1] = this.xlim ?? extent(all.map((p) => p.x));
+    const [y0, y1] = this.ylim ?? niceExtent(extent(all.map((p) => p.y)));
+    const sx = (x: number): number => m.l + ((x - x0) / (x1 - x0 || 1)) * pw;
+    const sy = (y: number): number => m.t + ph - ((y - y0) / (y1 - y0 || 1)) * ph;
+    const out: string[] = [];
+    out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+    out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
+    out.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="black"/>`);
+    for (const t of ticks(x0, x1)) {
+      out.push(`<line x1="${f(sx(t))}" y1="${m.t + ph}" x2="${f(sx(t))}" y2="${m.t + ph + 5}" stroke="black"/>`);
+      out.push(`<text x="${f(sx(t))}" y="${m.t + ph + 18}" text-anchor="middle">${fmtTick(t)}</text>`);
+    }
+    for (const t of ticks(y0, y1)) {
+      out.push(`<line x1="${m.l - 5}" y1="${f(sy(t))}" x2="${m.l}" y2="${f(sy(t))}" stroke="black"/>`);
+      out.push(`<text x="${m.l - 8}" y="${f(sy(t) + 4)}" text-anchor="end">${fmtTick(t)}</text>`);
+    }
+    if (this.xlabel) out.push(`<text x="${m.l + pw / 2}" y="${H - 12}" text-anchor="middle">${esc(this.xlabel)}</text>`);
+    if (this.ylabel) out.push(`<text x="14" y="${m.t + ph / 2}" text-anchor="middle" transform="rotate(-90 14 ${m.t + ph / 2})">${esc(this.ylabel)}</text>`);
+    let i = 0;
+    const legend: string[] = [];
+    for (const [label, pts] of this.data) {
+      const st = STYLES[i % STYLES.length]!;
+      const dash = st.dash ? ` stroke-dasharray="${st.dash}"` : '';
+      const good = pts.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+      if (good.length > 0) {
+        const d = good.map((p, k) => `${k === 0 ? 'M' : 'L'}${f(sx(p.x))},${f(sy(p.y))}`).join(' ');
+        out.push(`<path class="series" data-label="${esc(label)}" d="${d}" fill="none" stroke="${st.color}" stroke-width="2"${dash}/>`);
+      }
+      const ly = m.t + 16 + i * 18, lx = m.l + pw - 110;
+      legend.push(`<line x1="${lx}" y1="${ly - 4}" x2="${lx + 24}" y2="${ly - 4}" stroke="${st.color}" stroke-width="2"${dash}/>`);
+      legend.push(`<text x="${lx + 30}" y="${ly}">${esc(label)}</text>`);
+      i++;
+    }
+    if (legend.length > 0) {
+      out.push(`<rect x="${m.l + pw - 118}" y="${m.t + 4}" width="112" height="${this.data.size * 18 + 6}" fill="white" stroke="#ccc"/>`);
+      out.push(...legend);
+    }
+    out.push('</svg>');
+    return out.join('\n') + '\n';
+  }
+}
+
+function extent(v: number[]): [number, number] {
+  if (v.length === 0) return [0, 1];
+  let lo = Infinity, hi = -Infinity;
+  for (const x of v) { if (x < lo) lo = x; if (x > hi) hi = x; }
+  return lo === hi ? [lo - 0.5, hi + 0.5] : [lo, hi];
+}
+
+function niceExtent([lo, hi]: [number, number]): [number, number] {
+  const pad = (hi - lo) * 0.05;
+  return [lo - pad, hi + pad];
+}
+
+/** About five round-numbered ticks covering [lo, hi]. */
+function ticks(lo: number, hi: number): number[] {
+  const span = hi - lo;
+  if (!(span > 0) || !Number.isFinite(span)) return [lo];
+  const raw = span / 5, mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((s) => s * mag).find((s) => s >= raw) ?? raw;
+  const out: number[] = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Math.round(t / step) * step);
+  return out;
+}
+
+const f = (v: number): string => v.toFixed(1);
+const fmtTick = (t: number): string => String(Number(t.toPrecision(6)));
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Sequential } from '../../src/nn/container.js';
+import { Linear, LazyLinear } from '../../src/nn/linear.js';
+import { ReLU } from '../../src/nn/activation.js';
+import { Parameter } from '../../src/nn/parameter.js';
+import { manualSeed, uniform } from '../../src/tensor/rng.js';
+import { DataLoader, TensorDataset } from '../../src/data/dataloader.js';
+import { Classifier, DataModule, Trainer, NonFiniteLossError, type BatchInfo, type EpochRecord } from '../../src/train/index.js';
+import { SGD } from '../../src/optim/sgd.js';
+
+/** Three separable blobs in 2-D; labels 0..2. */
+function blobs(n: number): TensorDataset {
+  const X = new Float32Array(n * 2), y = new Int32Array(n);
+  const centres = [[2, 0], [-1, 1.7], [-1, -1.7]];
+  for (let i = 0; i < n; i++) {
+    const c = i % 3;
+    X[2 * i] = centres[c]![0]! + (uniform() - 0.5);
+    X[2 * i + 1] = centres[c]![1]! + (uniform() - 0.5);
+    y[i] = c;
+  }
+  return new TensorDataset(X, y, [2]);
+}
+
+class Blobs extends DataModule {
+  readonly train = blobs(240);
+  readonly val = blobs(90);
+  getDataloader(train: boolean): DataLoader {
+    return new DataLoader(train ? this.train : this.val, { batchSize: 32, shuffle: train });
+  }
+}
+
+class Mlp extends Classifier {
+  constructor(lr = 0.5) {
+    super({ lr });
+    this.net = new Sequential(new LazyLinear(16), new ReLU(), new Linear(16, 3));
+  }
+}
+
+test('Trainer.fit: loss falls, validation accuracy rises, one record per epoch with d2l plot points', () => {
+  manualSeed(0);
+  const data = new Blobs();
+  const model = new Mlp();
+  model.applyInit([data.train.batch([0, 1])[0]]);
+  const batches: BatchInfo[] = [], epochs: EpochRecord[] = [];
+  const trainer = new Trainer({ maxEpochs: 3, callbacks: { onBatchEnd: (b) => batches.push(b), onEpochEnd: (r) => epochs.push(r) } });
+  const hist = trainer.fit(model, data);
+  assert.equal(hist.length, 3);
+  assert.deepEqual(epochs, hist);
+  assert.deepEqual(hist.map((r) => r.epoch), [1, 2, 3]);
+  assert.equal(batches.length, 3 * 8);
+  assert.deepEqual(batches.slice(0, 8).map((b) => b.batch), [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.equal(hist[0]!.trainExamples, 240);
+  assert.ok(hist[2]!.trainLoss < hist[0]!.trainLoss * 0.5, `train loss ${hist.map((r) => r.trainLoss)}`);
+  assert.ok(hist[2]!.val.acc! > 0.95, `val acc ${hist[2]!.val.acc}`);
+  assert.ok(hist[2]!.val.loss! < hist[0]!.val.loss!);
+  assert.ok(hist.every((r) => r.imagesPerSec > 0 && r.seconds >= r.trainSeconds));
+  // d2l's plot: train loss averaged per half epoch at x = batch index / batches (read before the index advances), validation once per epoch at epoch + 1.
+  assert.deepEqual(model.board.data.get('train_loss')!.map((p) => p.x), [0.1875, 0.6875, 1.1875, 1.6875, 2.1875, 2.6875]);
+  assert.deepEqual(model.board.data.get('val_acc')!.map((p) => p.x), [1, 2, 3]);
+  assert.deepEqual(model.board.xlim, [0, 3]);
+  assert.equal(model.trainer, trainer);
+  assert.equal(model.training, true);
+});
+
+test('Trainer stops with an error naming epoch and batch when the loss is not finite', () => {
+  manualSeed(0);
+  const data = new Blobs();
+  const model = new Mlp();
+  model.applyInit([data.train.batch([0])[0]]);
+  const b = model.parameters().at(-1) as Parameter;
+  b.data[0] = Number.NaN;
+  const trainer = new Trainer({ maxEpochs: 2 });
+  assert.throws(() => trainer.fit(model, data), (e: unknown) => {
+    assert.ok(e instanceof NonFiniteLossError);
+    assert.match(e.message, /training loss became NaN at epoch 1, batch 1 of 8/);
+    return true;
+  });
+});
+
+test('Trainer: gradientClipVal rescales the global gradient norm; resume continues the epoch count', () => {
+  manualSeed(0);
+  const data = new Blobs();
+  const model = new Mlp(0.1);
+  model.applyInit([data.train.batch([0])[0]]);
+  const [X, y] = data.train.batch([0, 1, 2, 3]);
+  model.loss(model.call(X), y).mul(1000).backward();
+  const trainer = new Trainer({ maxEpochs: 1, gradientClipVal: 0.5 });
+  const before = trainer.clipGradients(0.5, model);
+  assert.ok(before > 0.5);
+  let sq = 0;
+  for (const p of model.parameters()) for (const v of p.grad!.data) sq += v * v;
+  assert.ok(Math.abs(Math.sqrt(sq) - 0.5) < 1e-4, `norm after clipping ${Math.sqrt(sq)}`);
+
+  const optimizer = new SGD(model.parameters(), { lr: 0.1 });
+  const t2 = new Trainer({ maxEpochs: 3 });
+  const hist = t2.fit(model, data, { optimizer, startEpoch: 2 });
+  assert.deepEqual(hist.map((r) => r.epoch), [3]);
+  assert.equal(t2.optim, optimizer);
+  assert.throws(() => new Trainer({ maxEpochs: -1 }), /maxEpochs must be a non-negative integer/);
+});
