@@ -68,9 +68,14 @@ test('conv2d accepts unbatched [C, H, W] input like PyTorch', () => {
   assert.deepEqual(conv1d(randn([2, 9]), randn([4, 2, 3])).shape, [4, 7]);
 });
 
-test('conv2d records ConvolutionBackward0 only when something needs grad', () => {
+test('conv ops record the grad_fn PyTorch records, and only when something needs grad', () => {
   const w = randn([1, 1, 2, 2]).requiresGrad_();
   assert.equal(conv2d(randn([1, 1, 3, 3]), w).gradFn?.name, 'ConvolutionBackward0');
+  assert.equal(conv2d(randn([1, 3, 3]), w).gradFn?.name, 'SqueezeBackward1');
+  assert.equal(conv2d(randn([1, 1, 3, 3]), w, null, { padding: 'same' }).gradFn?.name, 'ConvolutionBackward0');
+  const w1 = randn([2, 1, 3]).requiresGrad_();
+  assert.equal(conv1d(randn([1, 1, 5]), w1).gradFn?.name, 'ConvolutionBackward0');
+  assert.equal(conv1d(randn([1, 5]), w1).gradFn?.name, 'SqueezeBackward1');
   assert.equal(conv2d(randn([1, 1, 3, 3]), randn([1, 1, 2, 2])).gradFn, null);
 });
 
@@ -87,7 +92,9 @@ test('conv2d errors name the op and the shapes', () => {
   assert.throws(() => conv2d(zeros([1, 1, 5, 5]), zeros([1, 1, 3, 3]), null, { padding: -1 }), /conv2d: padding must be a non-negative integer/);
   assert.throws(() => conv2d(zeros([1, 1, 5, 5]), zeros([1, 1, 3, 3]), zeros([2])), /conv2d: bias must have shape \[1\]/);
   assert.throws(() => conv2d(zeros([1, 1, 5, 5]), zeros([1, 1, 3, 3]), null, { padding: 'same', stride: 2 }), /padding='same' is not supported for strided/);
-  assert.throws(() => conv1d(zeros([1, 2, 10]), zeros([1, 3, 3])), /conv1d \(input \[1, 2, 10\], weight \[1, 3, 3\]\): input has 2 channels but weight expects 3/);
+  assert.throws(() => conv1d(zeros([1, 2, 10]), zeros([1, 3, 3])), /conv1d: input has 2 channels but weight expects 3 \(input \[1, 2, 10\], weight \[1, 3, 3\], groups 1\)/);
+  assert.throws(() => conv1d(zeros([1, 1, 4]), zeros([1, 1, 3]), null, { dilation: 2 }), /conv1d: kernel 5 \(after dilation\) is larger than the padded input 4 \(input \[1, 1, 4\]/);
+  assert.throws(() => conv1d(zeros([1, 1, 4]), zeros([1, 1, 3]), null, { stride: 0 }), /conv1d: stride must be a positive integer, got 0/);
 });
 
 test('Conv2d: PyTorch parameter names, shapes, init bounds and repr', () => {

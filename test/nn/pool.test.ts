@@ -116,3 +116,17 @@ test('pooling modules: repr like PyTorch, stride defaults to the kernel', () => 
   assert.deepEqual(new AdaptiveAvgPool2d([1, 1]).call(x).shape, [2, 3, 1, 1]);
   assertClose(new AdaptiveAvgPool2d(1).call(x), x.mean([2, 3], true));
 });
+
+test('pooling ops record the grad_fn PyTorch records, batched or not', () => {
+  const x = randn([1, 2, 4, 4]).requiresGrad_(), u = randn([2, 4, 4]).requiresGrad_();
+  for (const t of [x, u]) {
+    assert.equal(maxPool2d(t, 2).gradFn?.name, 'MaxPool2DWithIndicesBackward0');
+    assert.equal(avgPool2d(t, 2).gradFn?.name, 'AvgPool2DBackward0');
+    assert.equal(adaptiveAvgPool2d(t, 3).gradFn?.name, 'AdaptiveAvgPool2DBackward0');
+    assert.equal(adaptiveAvgPool2d(t, 1).gradFn?.name, 'MeanBackward1');
+  }
+  const y = maxPool2d(u, 2);
+  y.sum().backward();
+  assert.deepEqual(u.grad?.shape, [2, 4, 4]);
+  assert.equal(u.grad!.sum().item(), 8, 'one winner per 2x2 window of each channel');
+});

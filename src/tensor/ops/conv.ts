@@ -48,12 +48,16 @@ function padEnd(x: Tensor, dim: number, n: number): Tensor {
   return cat([x, fromF32(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape)], dim);
 }
 
-/** Validate and build the kernel geometry for 4-D x and weight. */
-function geometry(x: Tensor, weight: Tensor, stride: [number, number], pad: [number, number],
-                  dil: [number, number], groups: number, op: string): Conv2dGeometry {
-  const [n, c, h, w] = x.shape as [number, number, number, number];
-  const [o, cw, kh, kw] = weight.shape as [number, number, number, number];
-  const desc = `(input ${formatShape(x.shape)}, weight ${formatShape(weight.shape)}, groups ${groups})`;
+/**
+ * Validate and build the kernel geometry for x: [N, C, H, W], weight: [O, C/groups, kh, kw].
+ * `shown` are the caller's shapes for messages (conv1d passes its 3-D ones; H = 1 there).
+ */
+function geometry(x: readonly number[], weight: readonly number[], stride: [number, number], pad: [number, number],
+                  dil: [number, number], groups: number, op: string,
+                  shown: { x: readonly number[]; w: readonly number[] } = { x, w: weight }): Conv2dGeometry {
+  const [n, c, h, w] = x as [number, number, number, number];
+  const [o, cw, kh, kw] = weight as [number, number, number, number];
+  const desc = `(input ${formatShape(shown.x)}, weight ${formatShape(shown.w)}, groups ${groups})`;
   if (c % groups !== 0) throw new Error(`${op}: groups ${groups} must divide the input's ${c} channels ${desc}`);
   if (o % groups !== 0) throw new Error(`${op}: groups ${groups} must divide the weight's ${o} output channels ${desc}`);
   if (cw * groups !== c) {
@@ -61,8 +65,9 @@ function geometry(x: Tensor, weight: Tensor, stride: [number, number], pad: [num
   }
   const ekh = dil[0] * (kh - 1) + 1, ekw = dil[1] * (kw - 1) + 1;
   if (ekh > h + 2 * pad[0] || ekw > w + 2 * pad[1]) {
-    throw new Error(`${op}: kernel ${ekh}x${ekw} (after dilation) is larger than the padded input ` +
-                    `${h + 2 * pad[0]}x${w + 2 * pad[1]} ${desc}`);
+    const oneD = shown.x.length === 3;
+    throw new Error(`${op}: kernel ${oneD ? ekw : `${ekh}x${ekw}`} (after dilation) is larger than the padded input ` +
+                    `${oneD ? w + 2 * pad[1] : `${h + 2 * pad[0]}x${w + 2 * pad[1]}`} ${desc}`);
   }
   return {
     n, c, h, w, o, kh, kw,
@@ -72,6 +77,65 @@ function geometry(x: Tensor, weight: Tensor, stride: [number, number], pad: [num
   };
 }
 
+/**
+ * Run the kernel and record one ConvolutionBackward0 node against `xr`, `wr` (the tensors the
+ * caller holds: conv1d's 3-D ones, or a padded input), reading them through 4-D views.
+ */
+function convolve(xr: Tensor, wr: Tensor, bias: Tensor | null, g: Conv2dGeometry, outShape: readonly number[]): Tensor {
+  const be = getBackend();
+  const xd = f32(xr), wd = f32(wr);
+  const y = new Float32Array(g.n * g.o * g.oh * g.ow);
+  be.conv2d(g, xd, wd, bias === null ? null : f32(bias), y);
+  const inputs = bias === null ? [xr, wr] : [xr, wr, bias];
+  return record(fromF32(y, outShape), 'ConvolutionBackward0', inputs, (gy) => {
+    const dy = f32(gy);
+    let dx: Tensor | null = null, dw: Tensor | null = null;
+    if (xr.requiresGrad) {
+      const d = new Float32Array(xr.numel());
+      be.conv2dBackwardInput(g, dy, wd, d);
+      dx = fromF32(d, xr.shape);
+    }
+    if (wr.requiresGrad) {
+      const d = new Float32Array(wr.numel());
+      be.conv2dBackwardWeight(g, xd, dy, d);
+      dw = fromF32(d, wr.shape);
+    }
+    const grads: (Tensor | null)[] = [dx, dw];
+    if (bias !== null) grads.push(bias.requiresGrad ? sum(gy.viewStorage([g.n, g.o, g.oh * g.ow]), [0, 2]) : null);
+    return grads;
+  });
+}
+
+/** Shared checks of conv1d/conv2d; `x` batched, `weight` of rank x.ndim. */
+function checkArgs(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, groups: number): void {
+  if (x.dtype !== 'float32' || weight.dtype !== 'float32' || (bias !== null && bias.dtype !== 'float32')) {
+    throw new Error(`${op}: expected float32 input, weight and bias, got ${x.dtype} and ${weight.dtype}; call .float() first`);
+  }
+  if (!Number.isInteger(groups) || groups < 1) throw new Error(`${op}: groups must be a positive integer, got ${groups}`);
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
+    throw new Error(`${op}: bias must have shape [${weight.shape[0]}] to match weight ${formatShape(weight.shape)}, got ${formatShape(bias.shape)}`);
+  }
+}
+
+/**
+ * Resolve padding for spatial dims with kernel sizes `k`: 'valid' is 0; 'same' (stride 1 only)
+ * is d(k-1) in total, and an odd total puts the extra zero at the end, as PyTorch does, by
+ * padding `x` (dims from `firstDim`) explicitly.
+ */
+function resolvePadding(op: string, x: Tensor, firstDim: number, k: readonly number[], opt: Pair | 'same' | 'valid',
+                        stride: readonly number[], dil: readonly number[]): { x: Tensor; pad: [number, number] } {
+  if (opt === 'valid') return { x, pad: [0, 0] };
+  if (opt !== 'same') return { x, pad: pair(opt, 'padding', op, 0) };
+  if (stride.some((s) => s !== 1)) throw new Error(`${op}: padding='same' is not supported for strided convolutions (stride [${stride.join(', ')}])`);
+  const pad: [number, number] = [0, 0];
+  k.forEach((kk, i) => {
+    const tot = dil[i]! * (kk - 1);
+    pad[i] = Math.floor(tot / 2);
+    x = padEnd(x, firstDim + i, tot % 2);
+  });
+  return { x, pad };
+}
+
 /** 2-D cross-correlation like torch.nn.functional.conv2d. x: [N, C, H, W] or [C, H, W]; weight: [O, C/groups, kh, kw]; bias: [O] → [N, O, oh, ow]. */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
   const op = 'conv2d';
@@ -79,80 +143,36 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     throw new Error(`${op}: expected 3-D (unbatched) or 4-D (batched) input, got input of shape ${formatShape(x.shape)}`);
   }
   if (weight.ndim !== 4) throw new Error(`${op}: expected a 4-D weight [out, in/groups, kh, kw], got ${formatShape(weight.shape)}`);
-  if (x.dtype !== 'float32' || weight.dtype !== 'float32' || (bias !== null && bias.dtype !== 'float32')) {
-    throw new Error(`${op}: expected float32 input, weight and bias, got ${x.dtype} and ${weight.dtype}; call .float() first`);
-  }
   const groups = opts.groups ?? 1;
-  if (!Number.isInteger(groups) || groups < 1) throw new Error(`${op}: groups must be a positive integer, got ${groups}`);
-  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
-    throw new Error(`${op}: bias must have shape [${weight.shape[0]}] to match weight ${formatShape(weight.shape)}, got ${formatShape(bias.shape)}`);
-  }
+  checkArgs(op, x, weight, bias, groups);
+  // Unbatched input: PyTorch unsqueezes and squeezes too, so the grad_fn is SqueezeBackward1 there as well.
+  if (x.ndim === 3) return squeeze(conv2d(unsqueeze(x, 0), weight, bias, opts), 0);
   const stride = pair(opts.stride ?? 1, 'stride', op, 1);
   const dil = pair(opts.dilation ?? 1, 'dilation', op, 1);
-  const padOpt = opts.padding ?? 0;
-  let x4 = x.ndim === 3 ? unsqueeze(x, 0) : x;
-  let pad: [number, number];
-  if (padOpt === 'valid') {
-    pad = [0, 0];
-  } else if (padOpt === 'same') {
-    if (stride[0] !== 1 || stride[1] !== 1) throw new Error(`${op}: padding='same' is not supported for strided convolutions (stride [${stride.join(', ')}])`);
-    // Total padding d(k-1); an odd total puts the extra zero at the bottom/right, as PyTorch does.
-    const tot = [dil[0] * (weight.shape[2]! - 1), dil[1] * (weight.shape[3]! - 1)];
-    pad = [Math.floor(tot[0]! / 2), Math.floor(tot[1]! / 2)];
-    x4 = padEnd(padEnd(x4, 2, tot[0]! % 2), 3, tot[1]! % 2);
-  } else {
-    pad = pair(padOpt, 'padding', op, 0);
-  }
-  const g = geometry(x4, weight, stride, pad, dil, groups, op);
-  const be = getBackend();
-  const y = new Float32Array(g.n * g.o * g.oh * g.ow);
-  be.conv2d(g, f32(x4), f32(weight), bias === null ? null : f32(bias), y);
-  const inputs = bias === null ? [x4, weight] : [x4, weight, bias];
-  let out = record(fromF32(y, [g.n, g.o, g.oh, g.ow]), 'ConvolutionBackward0', inputs, (gy) => {
-    const dy = f32(gy);
-    let dx: Tensor | null = null, dw: Tensor | null = null;
-    if (x4.requiresGrad) {
-      const d = new Float32Array(x4.numel());
-      be.conv2dBackwardInput(g, dy, f32(weight), d);
-      dx = fromF32(d, x4.shape);
-    }
-    if (weight.requiresGrad) {
-      const d = new Float32Array(weight.numel());
-      be.conv2dBackwardWeight(g, f32(x4), dy, d);
-      dw = fromF32(d, weight.shape);
-    }
-    const grads: (Tensor | null)[] = [dx, dw];
-    if (bias !== null) grads.push(bias.requiresGrad ? sum(gy, [0, 2, 3]) : null);
-    return grads;
-  });
-  if (x.ndim === 3) out = squeeze(out, 0);
-  return out;
+  const { x: xp, pad } = resolvePadding(op, x, 2, weight.shape.slice(2), opts.padding ?? 0, stride, dil);
+  const g = geometry(xp.shape, weight.shape, stride, pad, dil, groups, op, { x: x.shape, w: weight.shape });
+  return convolve(xp, weight, bias, g, [g.n, g.o, g.oh, g.ow]);
 }
 
-/** 1-D cross-correlation, a conv2d of height 1. x: [N, C, L] or [C, L]; weight: [O, C/groups, k]; bias: [O] → [N, O, L_out]. */
+/** 1-D cross-correlation, run as a conv2d of height 1. x: [N, C, L] or [C, L]; weight: [O, C/groups, k]; bias: [O] → [N, O, L_out]. */
 export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv1dOptions = {}): Tensor {
+  const op = 'conv1d';
   if (x.ndim !== 2 && x.ndim !== 3) {
-    throw new Error(`conv1d: expected 2-D (unbatched) or 3-D (batched) input, got input of shape ${formatShape(x.shape)}`);
+    throw new Error(`${op}: expected 2-D (unbatched) or 3-D (batched) input, got input of shape ${formatShape(x.shape)}`);
   }
-  if (weight.ndim !== 3) throw new Error(`conv1d: expected a 3-D weight [out, in/groups, k], got ${formatShape(weight.shape)}`);
-  const x3 = x.ndim === 2 ? unsqueeze(x, 0) : x;
-  const p = opts.padding ?? 0;
-  const one = (v: number, what: string): [number, number] => {
-    if (!Number.isInteger(v)) throw new Error(`conv1d: ${what} must be an integer, got ${v}`);
-    return [what === 'padding' ? 0 : 1, v];
+  if (weight.ndim !== 3) throw new Error(`${op}: expected a 3-D weight [out, in/groups, k], got ${formatShape(weight.shape)}`);
+  const groups = opts.groups ?? 1;
+  checkArgs(op, x, weight, bias, groups);
+  if (x.ndim === 2) return squeeze(conv1d(unsqueeze(x, 0), weight, bias, opts), 0);
+  const one = (v: number, what: string, min: number): number => {
+    if (!Number.isInteger(v) || v < min) throw new Error(`${op}: ${what} must be ${min > 0 ? 'a positive' : 'a non-negative'} integer, got ${v}`);
+    return v;
   };
-  let out: Tensor;
-  try {
-    out = conv2d(unsqueeze(x3, 2), unsqueeze(weight, 2), bias, {
-      stride: one(opts.stride ?? 1, 'stride'),
-      dilation: one(opts.dilation ?? 1, 'dilation'),
-      padding: typeof p === 'string' ? p : one(p, 'padding'),
-      groups: opts.groups ?? 1,
-    });
-  } catch (e) {
-    // Re-word the 2-D error in the caller's 1-D shapes.
-    throw new Error(`conv1d (input ${formatShape(x.shape)}, weight ${formatShape(weight.shape)}): ${(e as Error).message.replace(/^conv2d: /, '')}`);
-  }
-  out = squeeze(out, 2);
-  return x.ndim === 2 ? squeeze(out, 0) : out;
+  const stride = one(opts.stride ?? 1, 'stride', 1), dil = one(opts.dilation ?? 1, 'dilation', 1);
+  const p = opts.padding ?? 0;
+  const { x: xp, pad } = resolvePadding(op, x, 2, [weight.shape[2]!], typeof p === 'string' ? p : [one(p, 'padding', 0), 0], [stride], [dil]);
+  const [n, c, l] = xp.shape as [number, number, number];
+  const [o, cw, k] = weight.shape as [number, number, number];
+  const g = geometry([n, c, 1, l], [o, cw, 1, k], [1, stride], [0, pad[0]], [1, dil], groups, op, { x: x.shape, w: weight.shape });
+  return convolve(xp, weight, bias, g, [n, o, g.ow]);
 }

@@ -4,7 +4,6 @@ import { getBackend } from '../../backend/registry.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { f32, fromF32, record } from './record.js';
-import { squeeze, unsqueeze } from './shape.js';
 import { mean } from './reduce.js';
 import { pair, type Pair } from './conv.js';
 
@@ -46,43 +45,49 @@ function poolGeometry(op: string, x: Tensor, kernelSize: Pair, o: AvgPool2dOptio
   return { n, c, h, w, oh, ow, kh, kw, strideH: sh, strideW: sw, padH: ph, padW: pw, countIncludePad: o.countIncludePad ?? true };
 }
 
-/** Run `f` on x as 4-D: unbatched [C, H, W] gets a batch dim for the call and loses it after. */
-function batched(op: string, x: Tensor, f: (x4: Tensor) => Tensor): Tensor {
+/** A pooling kernel run: output data and 4-D shape, and the map from output gradient to input gradient. */
+interface PoolRun { y: Float32Array; shape4: number[]; backward: (dy: Float32Array) => Float32Array }
+
+/**
+ * Check x, run `f` on it as 4-D (an unbatched [C, H, W] input is read as [1, C, H, W]), and record
+ * one `name` node against x itself, so unbatched calls get PyTorch's grad_fn too.
+ */
+function pool(op: string, name: string, x: Tensor, f: (x4: Tensor) => PoolRun): Tensor {
   if (x.ndim !== 3 && x.ndim !== 4) {
     throw new Error(`${op}: expected 3-D (unbatched) or 4-D (batched) input, got input of shape ${formatShape(x.shape)}`);
   }
   if (x.dtype !== 'float32') throw new Error(`${op}: expected a float32 input, got ${x.dtype}; call .float() first`);
-  return x.ndim === 3 ? squeeze(f(unsqueeze(x, 0)), 0) : f(x);
+  const r = f(x.ndim === 3 ? x.viewStorage([1, ...x.shape]) : x);
+  const shape = x.ndim === 3 ? r.shape4.slice(1) : r.shape4;
+  return record(fromF32(r.y, shape), name, [x], (gy) => [fromF32(r.backward(f32(gy)), x.shape)]);
 }
 
 /** Max pooling (padding counts as -inf). x: [N, C, H, W] or [C, H, W] → [N, C, oh, ow]. */
 export function maxPool2d(x: Tensor, kernelSize: Pair, opts: MaxPool2dOptions = {}): Tensor {
-  return batched('maxPool2d', x, (x4) => {
+  return pool('maxPool2d', 'MaxPool2DWithIndicesBackward0', x, (x4) => {
     const g = poolGeometry('maxPool2d', x4, kernelSize, opts);
     const be = getBackend();
     const size = g.n * g.c * g.oh * g.ow;
     const y = new Float32Array(size), arg = new Int32Array(size);
     be.maxPool2d(g, f32(x4), y, arg);
-    return record(fromF32(y, [g.n, g.c, g.oh, g.ow]), 'MaxPool2DWithIndicesBackward0', [x4], (gy) => {
-      const dx = new Float32Array(x4.numel());
-      be.maxPool2dBackward(g, f32(gy), arg, dx);
-      return [fromF32(dx, x4.shape)];
-    });
+    return {
+      y, shape4: [g.n, g.c, g.oh, g.ow],
+      backward: (dy) => { const dx = new Float32Array(x4.numel()); be.maxPool2dBackward(g, dy, arg, dx); return dx; },
+    };
   });
 }
 
 /** Average pooling (countIncludePad defaults to true, like PyTorch). x: [N, C, H, W] or [C, H, W] → [N, C, oh, ow]. */
 export function avgPool2d(x: Tensor, kernelSize: Pair, opts: AvgPool2dOptions = {}): Tensor {
-  return batched('avgPool2d', x, (x4) => {
+  return pool('avgPool2d', 'AvgPool2DBackward0', x, (x4) => {
     const g = poolGeometry('avgPool2d', x4, kernelSize, opts);
     const be = getBackend();
     const y = new Float32Array(g.n * g.c * g.oh * g.ow);
     be.avgPool2d(g, f32(x4), y);
-    return record(fromF32(y, [g.n, g.c, g.oh, g.ow]), 'AvgPool2DBackward0', [x4], (gy) => {
-      const dx = new Float32Array(x4.numel());
-      be.avgPool2dBackward(g, f32(gy), dx);
-      return [fromF32(dx, x4.shape)];
-    });
+    return {
+      y, shape4: [g.n, g.c, g.oh, g.ow],
+      backward: (dy) => { const dx = new Float32Array(x4.numel()); be.avgPool2dBackward(g, dy, dx); return dx; },
+    };
   });
 }
 
@@ -102,39 +107,40 @@ function adaptiveBounds(inp: number, out: number): Int32Array {
 /** Adaptive average pooling to a fixed output size. x: [N, C, H, W] or [C, H, W] → [N, C, oh, ow]. */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   const op = 'adaptiveAvgPool2d';
-  return batched(op, x, (x4) => {
+  const req = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
+  const oh = req[0] ?? x.shape[x.ndim - 2]!, ow = req[1] ?? x.shape[x.ndim - 1]!;
+  if (!Number.isInteger(oh) || !Number.isInteger(ow) || oh < 1 || ow < 1) {
+    throw new Error(`${op}: outputSize must be positive integers, got ${JSON.stringify(outputSize)} (input ${formatShape(x.shape)})`);
+  }
+  // Global average pooling (the head of NiN/GoogLeNet/ResNet) is a mean, as in PyTorch (MeanBackward1).
+  if (oh === 1 && ow === 1 && (x.ndim === 3 || x.ndim === 4) && x.dtype === 'float32') return mean(x, [-2, -1], true);
+  return pool(op, 'AdaptiveAvgPool2DBackward0', x, (x4) => {
     const [n, c, h, w] = x4.shape as [number, number, number, number];
-    const req = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
-    const oh = req[0] ?? h, ow = req[1] ?? w;
-    if (!Number.isInteger(oh) || !Number.isInteger(ow) || oh < 1 || ow < 1) {
-      throw new Error(`${op}: outputSize must be positive integers, got ${JSON.stringify(outputSize)} (input ${formatShape(x.shape)})`);
-    }
     if (h === 0 || w === 0) throw new Error(`${op}: input ${formatShape(x.shape)} has an empty spatial dim`);
-    // Global average pooling (the head of NiN/GoogLeNet/ResNet) is just a mean.
-    if (oh === 1 && ow === 1) return mean(x4, [2, 3], true);
     const bh = adaptiveBounds(h, oh), bw = adaptiveBounds(w, ow);
-    const planes = n * c, xd = f32(x4);
-    const y = new Float32Array(planes * oh * ow);
-    // Visit every window of every plane; `f(plane, i, y0, y1, x0, x1)`.
-    const each = (f: (p: number, i: number, y0: number, y1: number, x0: number, x1: number) => void): void => {
+    const planes = n * c;
+    // Visit every window of every plane; `f(plane, outIndex, y0, y1, x0, x1)`.
+    const each = (f: (p: number, o: number, y0: number, y1: number, x0: number, x1: number) => void): void => {
       for (let p = 0; p < planes; p++) {
         for (let i = 0; i < oh; i++) {
           for (let j = 0; j < ow; j++) f(p, (p * oh + i) * ow + j, bh[2 * i]!, bh[2 * i + 1]!, bw[2 * j]!, bw[2 * j + 1]!);
         }
       }
     };
+    const xd = f32(x4), y = new Float32Array(planes * oh * ow);
     each((p, o, y0, y1, x0, x1) => {
       let s = 0;
       for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) s += xd[(p * h + iy) * w + ix]!;
       y[o] = s / ((y1 - y0) * (x1 - x0));
     });
-    return record(fromF32(y, [n, c, oh, ow]), 'AdaptiveAvgPool2DBackward0', [x4], (gy) => {
-      const dy = f32(gy), dx = new Float32Array(x4.numel());
+    const backward = (dy: Float32Array): Float32Array => {
+      const dx = new Float32Array(x4.numel());
       each((p, o, y0, y1, x0, x1) => {
         const v = dy[o]! / ((y1 - y0) * (x1 - x0));
         for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) dx[(p * h + iy) * w + ix] += v;
       });
-      return [fromF32(dx, x4.shape)];
-    });
+      return dx;
+    };
+    return { y, shape4: [n, c, oh, ow], backward };
   });
 }
