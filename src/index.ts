@@ -14,6 +14,7 @@ export { sum, mean, max, min, softmax, logSoftmax } from './tensor/ops/reduce.js
 export { cat, stack, reshape, flatten, permute, transpose, unsqueeze, squeeze, expand } from './tensor/ops/shape.js';
 export { matmul } from './tensor/ops/matmul.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
+export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './autograd/anomaly.js';
 export type { Backend, Conv2dGeometry, Pool2dGeometry } from './backend/backend.js';
 export { getBackend, setBackend } from './backend/registry.js';
 export { refBackend } from './backend/ref/index.js';

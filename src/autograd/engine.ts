@@ -6,6 +6,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { noGrad } from './grad-mode.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
+import { checkBackward, isAnomalyEnabled } from './anomaly.js';
 
 /** One recorded operation: how to turn the gradient of its output into gradients of its inputs. */
 export interface GradNode {
@@ -19,6 +20,8 @@ export interface GradNode {
   backward: ((grad: Tensor) => (Tensor | null)[]) | null;
   /** Set when the backward closure reads the op's own output (exp, sigmoid, ...): it must not change either. */
   readonly output?: { readonly tensor: Tensor; readonly version: number };
+  /** Where the forward op ran; captured only while anomaly detection is on. */
+  readonly trace?: string;
 }
 
 /** Topological order of the graph below `root` (inputs before the tensors computed from them). */
@@ -80,6 +83,9 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
       }
       const inGrads = node.backward(g);
       if (!retainGraph) node.backward = null;
+      if (isAnomalyEnabled()) {
+        inGrads.forEach((ig, k) => { if (ig) checkBackward(node.name, ig, k, node.inputs, node.trace); });
+      }
       node.inputs.forEach((inp, k) => {
         const ig = inGrads[k];
         if (!inp.requiresGrad || ig === null || ig === undefined) return;

@@ -1,6 +1,7 @@
 /** Helpers every op uses: wrap scalars, make float32 views of inputs, and record graph nodes. */
 import { Tensor, type TensorLike } from '../tensor.js';
 import { isGradEnabled } from '../../autograd/grad-mode.js';
+import { captureTrace, checkForward, isAnomalyEnabled } from '../../autograd/anomaly.js';
 import type { DType } from '../dtype.js';
 
 /** A tensor from a scalar operand, typed to match `like` (int tensor + integer stays int). */
@@ -33,7 +34,11 @@ export function record(out: Tensor, name: string, inputs: Tensor[],
                        backward: (g: Tensor) => (Tensor | null)[], savesOutput = false): Tensor {
   if (!needsGrad(...inputs)) return out;
   const output = savesOutput ? { tensor: out, version: out.version } : undefined;
-  out.setGradFn({ name, inputs, versions: inputs.map((t) => t.version), backward, ...(output ? { output } : {}) });
+  const anomaly = isAnomalyEnabled();
+  if (anomaly) checkForward(name, out, inputs);
+  const trace = anomaly ? captureTrace() : undefined;
+  out.setGradFn({ name, inputs, versions: inputs.map((t) => t.version), backward,
+                  ...(output ? { output } : {}), ...(trace !== undefined ? { trace } : {}) });
   return out;
 }
 
