@@ -1,7 +1,8 @@
-// Convolution (NCHW input, OIHW weight) as im2col + SGEMM, one image at a time so the column
+// Convolution (NCHW input, OIHW weight) as im2col + SGEMM over a few images at a time, so the column
 // buffer stays cache-sized and threads can split the batch.
-// Geometry is read from 16 i32s at `gp`: n c h w o kh kw oh ow sh sw ph pw dh dw groups.
-import { sgemm, sgemmScratchBytes } from './gemm';
+// Geometry is read from 17 i32s at `gp`: n c h w o kh kw oh ow sh sw ph pw dh dw groups, then nb:
+// how many images share one GEMM (small feature maps make per-image GEMMs too narrow to run well).
+import { sgemm } from './gemm';
 
 // @ts-ignore: decorator
 @inline function gi(gp: usize, i: i32): i32 { return load<i32>(gp + <usize>(i * 4)); }
@@ -12,11 +13,13 @@ function isPointwise(gp: usize): bool {
     && gi(gp, 11) == 0 && gi(gp, 12) == 0;
 }
 
-// col[(c*kh + ki)*kw + kj, oy*ow + ox] = x[c, oy*sh - ph + ki*dh, ox*sw - pw + kj*dw] (0 outside).
-function im2col(gp: usize, cg: i32, x: usize, col: usize): void {
+// col[(c*kh + ki)*kw + kj, oy*ow + ox] = x[c, oy*sh - ph + ki*dh, ox*sw - pw + kj*dw] (0 outside);
+// rows are `ld` floats apart so several images can sit side by side in one column matrix.
+function im2col(gp: usize, cg: i32, x: usize, col: usize, ld: i32): void {
   const h = gi(gp, 2), w = gi(gp, 3), kh = gi(gp, 5), kw = gi(gp, 6), oh = gi(gp, 7), ow = gi(gp, 8);
   const sh = gi(gp, 9), sw = gi(gp, 10), ph = gi(gp, 11), pw = gi(gp, 12), dh = gi(gp, 13), dw = gi(gp, 14);
   let d = col;
+  const skip = <usize>(ld - oh * ow) * 4;
   for (let c = 0; c < cg; c++) {
     const xc = x + <usize>(c * h * w) * 4;
     for (let ki = 0; ki < kh; ki++) {
@@ -43,16 +46,18 @@ function im2col(gp: usize, cg: i32, x: usize, col: usize): void {
           if (hi < ow) memory.fill(d + <usize>hi * 4, 0, <usize>(ow - hi) * 4);
           d += <usize>ow * 4;
         }
+        d += skip;
       }
     }
   }
 }
 
 // Scatter-add of a column matrix back onto the (pre-zeroed) input plane; the adjoint of im2col.
-function col2im(gp: usize, cg: i32, col: usize, x: usize): void {
+function col2im(gp: usize, cg: i32, col: usize, x: usize, ld: i32): void {
   const h = gi(gp, 2), w = gi(gp, 3), kh = gi(gp, 5), kw = gi(gp, 6), oh = gi(gp, 7), ow = gi(gp, 8);
   const sh = gi(gp, 9), sw = gi(gp, 10), ph = gi(gp, 11), pw = gi(gp, 12), dh = gi(gp, 13), dw = gi(gp, 14);
   let d = col;
+  const skip = <usize>(ld - oh * ow) * 4;
   for (let c = 0; c < cg; c++) {
     const xc = x + <usize>(c * h * w) * 4;
     for (let ki = 0; ki < kh; ki++) {
@@ -85,36 +90,67 @@ function col2im(gp: usize, cg: i32, col: usize, x: usize): void {
           }
           d += <usize>ow * 4;
         }
+        d += skip;
       }
     }
   }
 }
 
-/** Bytes of scratch one thread needs for the conv kernels: one column matrix plus GEMM packing. */
-export function convScratchBytes(gp: usize): i32 {
-  const cg = gi(gp, 1) / gi(gp, 15);
-  return cg * gi(gp, 5) * gi(gp, 6) * gi(gp, 7) * gi(gp, 8) * 4 + sgemmScratchBytes() + 128;
+// Per-thread scratch layout: column matrix [kk, nb*P] | staging matrix [og, nb*P] | GEMM packing.
+// The TypeScript side sizes it with the same formula (convScratchBytes in backend.ts).
+// @ts-ignore: decorator
+@inline function align64(p: usize): usize { return (p + 63) & ~(<usize>63); }
+
+// Copies rows of an [og, nb*P] staging matrix to/from nb NCHW images (channel offset g*og), optionally adding bias.
+function stage(toImages: bool, st: usize, img: usize, og: i32, nb: i32, p: i32, imgStride: usize, bias: usize): void {
+  const n = nb * p;
+  for (let r = 0; r < og; r++) {
+    const bv: f32 = bias != 0 ? load<f32>(bias + <usize>r * 4) : 0;
+    const vb = f32x4.splat(bv);
+    for (let bi = 0; bi < nb; bi++) {
+      const s = st + <usize>(r * n + bi * p) * 4;
+      const d = img + <usize>bi * imgStride + <usize>(r * p) * 4;
+      if (!toImages) { memory.copy(s, d, <usize>p * 4); continue; }
+      let j = 0;
+      for (; j + 4 <= p; j += 4) v128.store(d + <usize>j * 4, f32x4.add(v128.load(s + <usize>j * 4), vb));
+      for (; j < p; j++) store<f32>(d + <usize>j * 4, load<f32>(s + <usize>j * 4) + bv);
+    }
+  }
 }
 
 /** y[b] = conv(x[b], w) (+ bias) for images b in [b0, b1); x NCHW, w OIHW, y [n,o,oh,ow]; bias may be 0. */
 export function conv2dForward(gp: usize, b0: i32, b1: i32, x: usize, w: usize, bias: usize, y: usize, scratch: usize): void {
   const c = gi(gp, 1), h = gi(gp, 2), wd = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6);
-  const p = gi(gp, 7) * gi(gp, 8), groups = gi(gp, 15);
+  const p = gi(gp, 7) * gi(gp, 8), groups = gi(gp, 15), nbMax = gi(gp, 16);
   const cg = c / groups, og = o / groups, kk = cg * kh * kw;
-  const point = isPointwise(gp);
-  const col = (scratch + 63) & ~(<usize>63);
-  const gs = col + <usize>(point ? 0 : kk * p) * 4;
-  for (let b = b0; b < b1; b++) {
+  const point = isPointwise(gp) && nbMax == 1;
+  const xStride = <usize>(c * h * wd) * 4, yStride = <usize>(o * p) * 4;
+  const col = align64(scratch);
+  const st = align64(col + <usize>(kk * nbMax * p) * 4);
+  const gs = align64(st + <usize>(og * nbMax * p) * 4);
+  for (let b = b0; b < b1; b += nbMax) {
+    const nb = min(nbMax, b1 - b), n = nb * p;
     for (let g = 0; g < groups; g++) {
-      const xg = x + (<usize>b * <usize>(c * h * wd) + <usize>(g * cg * h * wd)) * 4;
-      const yg = y + (<usize>b * <usize>(o * p) + <usize>(g * og * p)) * 4;
+      const xg = x + <usize>b * xStride + <usize>(g * cg * h * wd) * 4;
+      const yg = y + <usize>b * yStride + <usize>(g * og * p) * 4;
+      const wg = w + <usize>(g * og * kk) * 4;
+      const bg = bias != 0 ? bias + <usize>(g * og) * 4 : 0;
       let src = xg;
-      if (!point) { im2col(gp, cg, xg, col); src = col; }
+      if (!point) {
+        for (let bi = 0; bi < nb; bi++) im2col(gp, cg, xg + <usize>bi * xStride, col + <usize>(bi * p) * 4, n);
+        src = col;
+      }
+      if (nb > 1) {
+        // Small images: one wide GEMM over nb images, then scatter rows into NCHW with the bias.
+        sgemm(0, 0, og, n, kk, 1, wg, kk, src, n, 0, st, n, gs);
+        stage(true, st, yg, og, nb, p, yStride, bg);
+        continue;
+      }
       let beta: f32 = 0;
-      if (bias != 0) {
+      if (bg != 0) {
         // Seeding C with the bias and accumulating with beta = 1 fuses the bias add into the GEMM.
         for (let r = 0; r < og; r++) {
-          const v = f32x4.splat(load<f32>(bias + <usize>(g * og + r) * 4));
+          const v = f32x4.splat(load<f32>(bg + <usize>r * 4));
           const row = yg + <usize>(r * p) * 4;
           let j = 0;
           for (; j + 4 <= p; j += 4) v128.store(row + <usize>j * 4, v);
@@ -122,7 +158,7 @@ export function conv2dForward(gp: usize, b0: i32, b1: i32, x: usize, w: usize, b
         }
         beta = 1;
       }
-      sgemm(0, 0, og, p, kk, 1, w + <usize>(g * og * kk) * 4, kk, src, p, beta, yg, p, gs);
+      sgemm(0, 0, og, p, kk, 1, wg, kk, src, p, beta, yg, p, gs);
     }
   }
 }
@@ -130,23 +166,31 @@ export function conv2dForward(gp: usize, b0: i32, b1: i32, x: usize, w: usize, b
 /** dx[b] = conv-transpose(dy[b], w) for images b in [b0, b1); dx [n,c,h,w] is overwritten. */
 export function conv2dBackwardInput(gp: usize, b0: i32, b1: i32, dy: usize, w: usize, dx: usize, scratch: usize): void {
   const c = gi(gp, 1), h = gi(gp, 2), wd = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6);
-  const p = gi(gp, 7) * gi(gp, 8), groups = gi(gp, 15);
+  const p = gi(gp, 7) * gi(gp, 8), groups = gi(gp, 15), nbMax = gi(gp, 16);
   const cg = c / groups, og = o / groups, kk = cg * kh * kw;
-  const point = isPointwise(gp);
-  const col = (scratch + 63) & ~(<usize>63);
-  const gs = col + <usize>(point ? 0 : kk * p) * 4;
-  for (let b = b0; b < b1; b++) {
+  const point = isPointwise(gp) && nbMax == 1;
+  const xStride = <usize>(c * h * wd) * 4, yStride = <usize>(o * p) * 4;
+  const col = align64(scratch);
+  const st = align64(col + <usize>(kk * nbMax * p) * 4);
+  const gs = align64(st + <usize>(og * nbMax * p) * 4);
+  for (let b = b0; b < b1; b += nbMax) {
+    const nb = min(nbMax, b1 - b), n = nb * p;
     for (let g = 0; g < groups; g++) {
-      const dxg = dx + (<usize>b * <usize>(c * h * wd) + <usize>(g * cg * h * wd)) * 4;
-      const dyg = dy + (<usize>b * <usize>(o * p) + <usize>(g * og * p)) * 4;
+      const dxg = dx + <usize>b * xStride + <usize>(g * cg * h * wd) * 4;
+      const dyg = dy + <usize>b * yStride + <usize>(g * og * p) * 4;
       const wg = w + <usize>(g * og * kk) * 4;
       if (point) {
         sgemm(1, 0, kk, p, og, 1, wg, kk, dyg, p, 0, dxg, p, gs);
         continue;
       }
-      sgemm(1, 0, kk, p, og, 1, wg, kk, dyg, p, 0, col, p, gs);
-      memory.fill(dxg, 0, <usize>(cg * h * wd) * 4);
-      col2im(gp, cg, col, dxg);
+      let src = dyg;
+      if (nb > 1) { stage(false, st, dyg, og, nb, p, yStride, 0); src = st; }
+      sgemm(1, 0, kk, n, og, 1, wg, kk, src, n, 0, col, n, gs);
+      for (let bi = 0; bi < nb; bi++) {
+        const dxi = dxg + <usize>bi * xStride;
+        memory.fill(dxi, 0, <usize>(cg * h * wd) * 4);
+        col2im(gp, cg, col + <usize>(bi * p) * 4, dxi, n);
+      }
     }
   }
 }
@@ -154,18 +198,26 @@ export function conv2dBackwardInput(gp: usize, b0: i32, b1: i32, dy: usize, w: u
 /** dw += sum over images b in [b0, b1) of dy[b] @ im2col(x[b])^T; dw [o, c/groups, kh, kw] must be pre-zeroed. */
 export function conv2dBackwardWeight(gp: usize, b0: i32, b1: i32, x: usize, dy: usize, dw: usize, scratch: usize): void {
   const c = gi(gp, 1), h = gi(gp, 2), wd = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6);
-  const p = gi(gp, 7) * gi(gp, 8), groups = gi(gp, 15);
+  const p = gi(gp, 7) * gi(gp, 8), groups = gi(gp, 15), nbMax = gi(gp, 16);
   const cg = c / groups, og = o / groups, kk = cg * kh * kw;
-  const point = isPointwise(gp);
-  const col = (scratch + 63) & ~(<usize>63);
-  const gs = col + <usize>(point ? 0 : kk * p) * 4;
-  for (let b = b0; b < b1; b++) {
+  const point = isPointwise(gp) && nbMax == 1;
+  const xStride = <usize>(c * h * wd) * 4, yStride = <usize>(o * p) * 4;
+  const col = align64(scratch);
+  const st = align64(col + <usize>(kk * nbMax * p) * 4);
+  const gs = align64(st + <usize>(og * nbMax * p) * 4);
+  for (let b = b0; b < b1; b += nbMax) {
+    const nb = min(nbMax, b1 - b), n = nb * p;
     for (let g = 0; g < groups; g++) {
-      const xg = x + (<usize>b * <usize>(c * h * wd) + <usize>(g * cg * h * wd)) * 4;
-      const dyg = dy + (<usize>b * <usize>(o * p) + <usize>(g * og * p)) * 4;
+      const xg = x + <usize>b * xStride + <usize>(g * cg * h * wd) * 4;
+      const dyg = dy + <usize>b * yStride + <usize>(g * og * p) * 4;
       let src = xg;
-      if (!point) { im2col(gp, cg, xg, col); src = col; }
-      sgemm(0, 1, og, kk, p, 1, dyg, p, src, p, 1, dw + <usize>(g * og * kk) * 4, kk, gs);
+      if (!point) {
+        for (let bi = 0; bi < nb; bi++) im2col(gp, cg, xg + <usize>bi * xStride, col + <usize>(bi * p) * 4, n);
+        src = col;
+      }
+      let dsrc = dyg;
+      if (nb > 1) { stage(false, st, dyg, og, nb, p, yStride, 0); dsrc = st; }
+      sgemm(0, 1, og, kk, n, 1, dsrc, n, src, n, 1, dw + <usize>(g * og * kk) * 4, kk, gs);
     }
   }
 }

@@ -1,5 +1,5 @@
 // Entry point of the wasm kernel module; every export takes byte pointers into the imported shared memory.
 export { sgemm, sgemmScratchBytes } from './gemm';
-export { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, convScratchBytes, sumPartials } from './conv';
+export { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, sumPartials } from './conv';
 export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool';
 export { expForward, sigmoidForward } from './elementwise';

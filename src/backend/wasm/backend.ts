@@ -18,6 +18,8 @@ export interface WasmBackendOptions {
   flavor?: KernelFlavor;
   /** Work (multiply-adds) below which a call stays on the calling thread; tests set 0 to force splitting. */
   parallelMinFlops?: number;
+  /** Forward/backward-input GEMM width to aim for by batching images of small feature maps; 1 = one image per GEMM. */
+  convTargetN?: number;
 }
 
 const EXPORTS = ['sgemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'sumPartials',
@@ -27,6 +29,8 @@ const EXPORTS = ['sgemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwar
 const PARALLEL_MIN_FLOPS_DEFAULT = 1 << 18;
 /** Below this many elements exp/sigmoid stay in JS: the copies would dominate. */
 const UNARY_MIN = 2048;
+/** Target GEMM width (images x output pixels) for conv; small feature maps batch several images. */
+const CONV_TARGET_N_DEFAULT = 2048;
 
 /** [start, end) ranges splitting `total` into at most `parts` chunks whose starts are multiples of `align`. */
 function split(total: number, parts: number, align: number): [number, number][] {
@@ -51,11 +55,13 @@ export class WasmBackend implements Backend {
   private readonly pool: ThreadPool;
   private readonly gemmScratch: number;
   private readonly minFlops: number;
+  private readonly convTargetN: number;
 
   constructor(opts: WasmBackendOptions = {}) {
     this.flavor = opts.flavor ?? bestFlavor();
     this.threads = Math.max(1, Math.floor(opts.threads ?? os.availableParallelism()));
     this.minFlops = opts.parallelMinFlops ?? PARALLEL_MIN_FLOPS_DEFAULT;
+    this.convTargetN = opts.convTargetN ?? CONV_TARGET_N_DEFAULT;
     this.name = `wasm-${this.flavor}-${this.threads}t`;
     const module = kernelModule(this.flavor);
     const inst = new WA.Instance(module, { env: { memory: this.arena.memory } });
@@ -123,28 +129,28 @@ export class WasmBackend implements Backend {
     c.set(ar.f32(pc, m * n), cOffset);
   }
 
-  // Writes the geometry block the conv kernels read and returns the per-thread scratch size.
-  private convSetup(g: Conv2dGeometry): number {
-    this.arena.i32(PARAMS_PTR, 16).set([g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow,
-      g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.groups]);
-    const cg = g.c / g.groups;
-    return cg * g.kh * g.kw * g.oh * g.ow * 4 + this.gemmScratch + 128;
-  }
-
-  // Batch ranges for a conv call, one per thread, or a single range when too small to be worth it.
-  private convRanges(g: Conv2dGeometry): [number, number][] {
+  // Batch ranges (one per thread) plus the geometry block the conv kernels read; returns per-thread scratch bytes.
+  private convSetup(g: Conv2dGeometry, targetN: number): { ranges: [number, number][]; scr: number } {
     const flops = g.n * g.o * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
-    return split(g.n, flops < this.minFlops ? 1 : this.threads, 1);
+    const ranges = split(g.n, flops < this.minFlops ? 1 : this.threads, 1);
+    const p = g.oh * g.ow;
+    const perThread = Math.max(...ranges.map(([s, e]) => e - s));
+    // Images per GEMM: enough to make the GEMM's N dimension ~CONV_TARGET_N wide.
+    const nb = Math.max(1, Math.min(perThread, Math.ceil(targetN / p)));
+    this.arena.i32(PARAMS_PTR, 17).set([g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow,
+      g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.groups, nb]);
+    const kk = (g.c / g.groups) * g.kh * g.kw;
+    const scr = (kk + g.o / g.groups) * nb * p * 4 + this.gemmScratch + 256;
+    return { ranges, scr };
   }
 
   conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
     const ar = this.arena;
     ar.reset();
-    const scr = this.convSetup(g);
+    const { ranges, scr } = this.convSetup(g, this.convTargetN);
     const px = ar.put(x), pw = ar.put(w), pbias = bias ? ar.put(bias) : 0;
     const ylen = g.n * g.o * g.oh * g.ow;
     const py = ar.alloc(ylen * 4);
-    const ranges = this.convRanges(g);
     const scratch = ar.alloc(ranges.length * scr);
     this.pool.run('conv2dForward', ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, pw, pbias, py, scratch + t * scr]));
     y.set(ar.f32(py, ylen));
@@ -153,11 +159,10 @@ export class WasmBackend implements Backend {
   conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
     const ar = this.arena;
     ar.reset();
-    const scr = this.convSetup(g);
+    const { ranges, scr } = this.convSetup(g, this.convTargetN);
     const pdy = ar.put(dy), pw = ar.put(w);
     const xlen = g.n * g.c * g.h * g.w;
     const pdx = ar.alloc(xlen * 4);
-    const ranges = this.convRanges(g);
     const scratch = ar.alloc(ranges.length * scr);
     this.pool.run('conv2dBackwardInput', ranges.map(([s, e], t) => [PARAMS_PTR, s, e, pdy, pw, pdx, scratch + t * scr]));
     dx.set(ar.f32(pdx, xlen));
@@ -166,10 +171,11 @@ export class WasmBackend implements Backend {
   conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
     const ar = this.arena;
     ar.reset();
-    const scr = this.convSetup(g);
+    // Measured: for the weight gradient, batching images (a longer K) loses to per-image GEMMs
+    // accumulating into dw, because batching needs dy staged and a column buffer that leaves L2.
+    const { ranges, scr } = this.convSetup(g, 1);
     const px = ar.put(x), pdy = ar.put(dy);
     const wlen = g.o * (g.c / g.groups) * g.kh * g.kw;
-    const ranges = this.convRanges(g);
     // Each thread accumulates its images into a private partial gradient; a second pass sums them.
     const stride = Math.ceil(wlen / 16) * 16;
     const partials = ar.alloc(ranges.length * stride * 4);
