@@ -91,8 +91,11 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   }
   const x = f32(input);
   const soft = new Float32Array(n * c);
-  const losses = new Float64Array(n);
-  const tsum = new Float64Array(n); // Σ_c target'_ic, the softmax coefficient in the gradient
+  // Per row: the NLL part and, for class-index targets, the smoothing part Σ_k −log p_k (both
+  // zero for ignored rows; the mean divides both by the number of kept rows, as PyTorch 1.13 does).
+  const nll = new Float64Array(n);
+  const smooth = new Float64Array(n);
+  const tsum = new Float64Array(n); // Σ_c target'_ic for probability targets: the softmax coefficient
   let count = probs ? n : 0;
   for (let i = 0; i < n; i++) {
     const o = i * c;
@@ -107,14 +110,12 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
       const y = labels[i]!;
       if (y === ignoreIndex) continue;
       count++;
-      let nll = lse - x[o + y]!;
+      nll[i] = lse - x[o + y]!;
       if (eps > 0) {
         let sumLogp = 0;
         for (let k = 0; k < c; k++) sumLogp += x[o + k]! - lse;
-        nll = (1 - eps) * nll - (eps / c) * sumLogp;
+        smooth[i] = -sumLogp;
       }
-      losses[i] = nll;
-      tsum[i] = 1;
     } else {
       let l = 0, ts = 0;
       for (let k = 0; k < c; k++) {
@@ -122,28 +123,43 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
         ts += t;
         if (t !== 0) l -= t * (x[o + k]! - lse);
       }
-      losses[i] = l;
+      nll[i] = l;
       tsum[i] = ts;
     }
   }
   const outShape = input.ndim === 1 ? [] : [n];
-  const out = reduceOut(losses, reduction, count, outShape);
+  const sc = labels !== null ? eps / c : 0;
+  const nc = labels !== null ? 1 - eps : 1;
+  let out: Tensor;
+  if (reduction === 'none') {
+    const l = new Float32Array(n);
+    for (let i = 0; i < n; i++) l[i] = nc * nll[i]! + sc * smooth[i]!;
+    out = fromF32(l, outShape);
+  } else {
+    let sn = 0, ss = 0;
+    for (let i = 0; i < n; i++) { sn += nll[i]!; ss += smooth[i]!; }
+    // A mean over zero kept rows is NaN in PyTorch too (0/0), deliberately not hidden.
+    const v = reduction === 'mean' ? (nc * sn + sc * ss) / count : nc * sn + sc * ss;
+    out = fromF32(new Float32Array([v]), []);
+  }
   return record(out, 'NllLossBackward0', [input], (g) => {
-    const scale = gradScale(g, reduction, count);
+    const gd = f32(g);
     const d = new Float32Array(n * c);
     for (let i = 0; i < n; i++) {
       const o = i * c;
       if (labels !== null && labels[i] === ignoreIndex) continue;
-      const gi = scale(i);
-      const ts = tsum[i]!;
-      for (let k = 0; k < c; k++) d[o + k] = soft[o + k]! * ts;
+      const gi = reduction === 'none' ? gd[i]! : gd[0]!;
       if (labels !== null) {
-        if (eps > 0) for (let k = 0; k < c; k++) d[o + k] = d[o + k]! - eps / c;
-        d[o + labels[i]!] = d[o + labels[i]!]! - (1 - eps);
+        const a = nc * (reduction === 'mean' ? gi / count : gi);
+        const b = sc * (reduction === 'mean' ? gi / count : gi);
+        // d/dx_j of NLL is p_j − δ_jy; of Σ_k −log p_k it is C·p_j − 1.
+        for (let k = 0; k < c; k++) d[o + k] = a * soft[o + k]! + b * (c * soft[o + k]! - 1);
+        d[o + labels[i]!] = d[o + labels[i]!]! - a;
       } else {
-        for (let k = 0; k < c; k++) d[o + k] = d[o + k]! - ((1 - eps) * tp![o + k]! + eps / c);
+        const a = reduction === 'mean' ? gi / n : gi;
+        const ts = tsum[i]!;
+        for (let k = 0; k < c; k++) d[o + k] = a * (soft[o + k]! * ts - ((1 - eps) * tp![o + k]! + eps / c));
       }
-      for (let k = 0; k < c; k++) d[o + k] = d[o + k]! * gi;
     }
     return [fromF32(d, input.shape)];
   });
