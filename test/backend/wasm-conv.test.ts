@@ -115,11 +115,13 @@ for (const k of [2, 3]) for (const s of [1, 2]) for (const p of [0, 1]) for (con
 for (const cfg of configs()) {
   describe(`wasm conv/pool ${cfg.flavor} ${cfg.threads}t`, () => {
     const be = new WasmBackend({ ...cfg, parallelMinFlops: 0 });
-    after(() => be.dispose());
+    // One image per GEMM exercises the unbatched path (and the pointwise no-im2col path).
+    const be1 = new WasmBackend({ ...cfg, parallelMinFlops: 0, convTargetN: 1 });
+    after(() => { be.dispose(); be1.dispose(); });
 
     it('conv2d forward / backward-input / backward-weight match naive loops', () => {
       let seed = 100;
-      for (const g of cases) {
+      for (const g of cases) for (const cb of [be, be1]) {
         const xl = g.n * g.c * g.h * g.w, wl = g.o * (g.c / g.groups) * g.kh * g.kw, yl = g.n * g.o * g.oh * g.ow;
         const x = randArray(xl, seed++), w = randArray(wl, seed++), dy = randArray(yl, seed++);
         const bias = seed % 2 === 0 ? randArray(g.o, seed++) : null;
@@ -136,13 +138,13 @@ for (const cfg of configs()) {
           for (let i = 0; i < yl; i++) { const b = bias[Math.floor(i / per) % g.o]!; y[i] += b; ys[i] += Math.abs(b); }
         }
         const gy = new Float32Array(yl).fill(Number.NaN);
-        be.conv2d(g, x, w, bias, gy);
+        cb.conv2d(g, x, w, bias, gy);
         assertClose(gy, y, ys, `conv2d ${label(g)}`);
         const gdx = new Float32Array(xl).fill(Number.NaN);
-        be.conv2dBackwardInput(g, dy, w, gdx);
+        cb.conv2dBackwardInput(g, dy, w, gdx);
         assertClose(gdx, dx, dxs, `conv2dBackwardInput ${label(g)}`);
         const gdw = new Float32Array(wl).fill(Number.NaN);
-        be.conv2dBackwardWeight(g, x, dy, gdw);
+        cb.conv2dBackwardWeight(g, x, dy, gdw);
         assertClose(gdw, dw, dws, `conv2dBackwardWeight ${label(g)}`);
       }
     });
