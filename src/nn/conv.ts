@@ -33,8 +33,15 @@ type Tuple = number[];
 /** Sentinel inChannels with which Lazy* subclasses ask the base constructor for a lazy module. */
 const LAZY = -0.5;
 
-/** `v` repeated to `d` entries (an int means the same size on every spatial dim). */
-const tuple = (v: number | readonly number[], d: number): Tuple => (typeof v === 'number' ? new Array<number>(d).fill(v) : [...v]);
+/** `v` repeated to `d` entries (an int means the same size on every spatial dim), checked to be integers >= min. */
+function tuple(v: number | readonly number[], d: number, what: string, min: number, name: string): Tuple {
+  const t = typeof v === 'number' ? new Array<number>(d).fill(v) : [...v];
+  if (t.length !== d || !t.every((e) => Number.isInteger(e) && e >= min)) {
+    throw new Error(`${name}: ${what} must be ${min > 0 ? 'a positive' : 'a non-negative'} integer` +
+                    `${d > 1 ? ` or ${d} of them` : ''}, got ${JSON.stringify(v)}`);
+  }
+  return t;
+}
 /** Python's tuple repr: (5, 5) and (3,). */
 const pyTuple = (t: Tuple): string => (t.length === 1 ? `(${t[0]},)` : `(${t.join(', ')})`);
 
@@ -63,10 +70,13 @@ abstract class ConvNd extends Module {
     if (o.kernelSize === undefined) throw new Error(`${name}: kernelSize is required`);
     this.inChannels = lazy ? 0 : inChannels;
     this.outChannels = outChannels;
-    this.kernelSize = tuple(o.kernelSize, nd);
-    this.stride = tuple(o.stride ?? 1, nd);
-    this.padding = typeof o.padding === 'string' ? o.padding : tuple(o.padding ?? 0, nd);
-    this.dilation = tuple(o.dilation ?? 1, nd);
+    this.kernelSize = tuple(o.kernelSize, nd, 'kernelSize', 1, name);
+    this.stride = tuple(o.stride ?? 1, nd, 'stride', 1, name);
+    this.padding = typeof o.padding === 'string' ? o.padding : tuple(o.padding ?? 0, nd, 'padding', 0, name);
+    this.dilation = tuple(o.dilation ?? 1, nd, 'dilation', 1, name);
+    if (typeof this.padding === 'string' && this.padding !== 'same' && this.padding !== 'valid') {
+      throw new Error(`${name}: padding must be 'same', 'valid', or integers, got '${String(this.padding)}'`);
+    }
     if (this.padding === 'same' && this.stride.some((s) => s !== 1)) {
       throw new Error(`${name}: padding='same' is not supported for strided convolutions (stride ${pyTuple(this.stride)})`);
     }

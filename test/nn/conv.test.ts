@@ -59,6 +59,15 @@ test('conv1d gradcheck', () => {
   gradcheck((x, w, b) => conv1d(x, w, b, { stride: 2, padding: 1 }), [x, w, b]);
 });
 
+test('conv2d handles an empty batch: empty output, zero weight/bias gradients', () => {
+  const x = zeros([0, 2, 5, 5]).requiresGrad_(), w = randn([3, 2, 3, 3]).requiresGrad_(), b = randn([3]).requiresGrad_();
+  const y = conv2d(x, w, b);
+  assert.deepEqual(y.shape, [0, 3, 3, 3]);
+  y.sum().backward();
+  assert.equal(w.grad!.abs().sum().item(), 0);
+  assert.equal(b.grad!.abs().sum().item(), 0);
+});
+
 test('conv2d accepts unbatched [C, H, W] input like PyTorch', () => {
   manualSeed(4);
   const x = randn([2, 5, 5]), w = randn([3, 2, 3, 3]);
@@ -113,6 +122,10 @@ test('Conv2d: PyTorch parameter names, shapes, init bounds and repr', () => {
   assert.deepEqual(d.namedParameters().map(([n]) => n), ['weight']);
   assert.equal(new Conv2d(1, 1, { kernelSize: 3, padding: 'same' }).toString(), 'Conv2d(1, 1, kernel_size=(3, 3), stride=(1, 1), padding=same)');
   assert.throws(() => new Conv2d(3, 4, { kernelSize: 3, groups: 2 }), /Conv2d: inChannels \(3\) must be divisible by groups \(2\)/);
+  assert.throws(() => new Conv2d(1, 6, { kernelSize: 0 }), /Conv2d: kernelSize must be a positive integer or 2 of them, got 0/);
+  assert.throws(() => new Conv2d(1, 6, { kernelSize: 3, stride: [1, 0] }), /Conv2d: stride must be a positive integer/);
+  assert.throws(() => new Conv2d(1, 6, { kernelSize: 3, padding: -1 }), /Conv2d: padding must be a non-negative integer/);
+  assert.throws(() => new LazyConv1d(6, { kernelSize: 2.5 }), /LazyConv1d: kernelSize must be a positive integer, got 2.5/);
 });
 
 test('Conv2d module output equals F.conv2d with its parameters, and trains both', () => {
