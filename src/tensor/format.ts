@@ -6,19 +6,40 @@ const THRESHOLD = 1000;
 const EDGEITEMS = 3;
 const LINEWIDTH = 80;
 
-/** Python's '{:.4e}': exponent with a sign and at least two digits. */
+/**
+ * Python formats with round-half-even on the exact binary value; JavaScript's toFixed/toExponential
+ * round exact ties away from zero (0.03125 → '0.0313' where PyTorch prints '0.0312'). `rounded` is
+ * the JavaScript result and `exact` the value's full expansion from the same method: on an exact
+ * tie whose kept last digit is even, truncate instead.
+ */
+function halfEven(rounded: string, exact: string, keep: number): string {
+  const [mant, exp] = exact.split('e') as [string, string | undefined];
+  const dot = mant.indexOf('.');
+  const rest = mant.slice(dot + 1 + keep);
+  if (!/^50*$/.test(rest)) return rounded;
+  const kept = mant.slice(0, keep === 0 ? dot : dot + 1 + keep);
+  const last = kept.charCodeAt(kept.length - 1) - 48;
+  if (last % 2 === 1) return rounded;
+  return exp === undefined ? kept : `${kept}e${exp}`;
+}
+
+/** Python's '{:.4e}': exponent with a sign and at least two digits; '-0.0000e+00' for -0. */
 function sci(v: number): string {
-  const s = v.toExponential(PRECISION);
-  return s.replace(/e([+-])(\d)$/, 'e$10$2');
+  const a = Math.abs(v);
+  let s = halfEven(a.toExponential(PRECISION), a.toExponential(100), PRECISION);
+  s = s.replace(/e([+-])(\d)$/, 'e$10$2');
+  return v < 0 || Object.is(v, -0) ? `-${s}` : s;
 }
 
 function fixed(v: number, digits: number): string {
   if (Number.isNaN(v)) return 'nan';
   if (v === Infinity) return 'inf';
   if (v === -Infinity) return '-inf';
-  const s = v.toFixed(digits);
+  const a = Math.abs(v);
+  // Values this large print with no fraction ties worth handling, and toFixed(100) would switch to exponent form.
+  const s = a >= 1e21 ? a.toFixed(digits) : halfEven(a.toFixed(digits), a.toFixed(100), digits);
   // Python keeps the sign of negative values that round to zero ('-0.0000').
-  return (v < 0 || Object.is(v, -0)) && !s.startsWith('-') ? `-${s}` : s;
+  return v < 0 || Object.is(v, -0) ? `-${s}` : s;
 }
 
 class Formatter {
