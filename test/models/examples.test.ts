@@ -10,6 +10,7 @@ import { setBackend } from '../../src/backend/registry.js';
 import type { Backend } from '../../src/backend/backend.js';
 import { WasmBackend } from '../../src/backend/wasm/index.js';
 import { main as vggMain } from '../../examples/ch08/vgg.js';
+import { main as resnetMain } from '../../examples/ch08/resnet.js';
 import { countParams, type SummaryFixture } from './zoo-helpers.js';
 
 const ex = loadFixture<Record<string, string[]>>('models/examples.json');
@@ -32,5 +33,12 @@ describe('examples/ch08 print what PyTorch prints', () => {
     assert.deepEqual(lines, [...ex['vgg_block']!, ...ex['vgg11_summary']!]);
     assert.equal(lines[6], 'Flatten output shape:\t torch.Size([1, 25088])');
     assert.equal(countParams(result as Parameters<typeof countParams>[0]), summaries['vgg11']!.num_params);
+  });
+
+  it('8.6 ResNet: Residual(3) [4, 3, 6, 6], Residual(6, 1×1, strides 2) [4, 6, 3, 3], ResNet-18 summary, ResNeXt block', () => {
+    const { lines, result } = run(resnetMain);
+    assert.deepEqual(lines, [...ex['residual_same']!, ...ex['residual_down']!, ...ex['resnet18_summary']!, ...ex['resnext_block']!]);
+    assert.deepEqual(lines.slice(0, 2), ['torch.Size([4, 3, 6, 6])', 'torch.Size([4, 6, 3, 3])']);
+    assert.equal(countParams(result as Parameters<typeof countParams>[0]), summaries['resnet18']!.num_params);
   });
 });

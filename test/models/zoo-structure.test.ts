@@ -12,6 +12,9 @@ import { AlexNet } from '../../src/models/alexnet.js';
 import { VGG, VGG11_ARCH, VGG16_ARCH, VGG19_ARCH, VGG11_NARROW_ARCH, type VGGArch } from '../../src/models/vgg.js';
 import { NiN } from '../../src/models/nin.js';
 import { GoogLeNet } from '../../src/models/googlenet.js';
+import { ResNet18, ResNet34 } from '../../src/models/resnet.js';
+import { DenseNet } from '../../src/models/densenet.js';
+import { RegNetX32 } from '../../src/models/regnet.js';
 import { countParams, stateKeys, type SummaryFixture } from './zoo-helpers.js';
 
 const fx = loadFixture<Record<string, SummaryFixture>>('models/summaries.json');
@@ -40,6 +43,27 @@ describe('model zoo at full size: summary, parameter count, state_dict layout eq
   it('GoogLeNet on [1, 1, 96, 96]: b5 gives [1, 1024]', () => {
     checkFullSize('googlenet', new GoogLeNet());
     assert.equal(fx['googlenet']!.summary[4], 'Sequential output shape:\t torch.Size([1, 1024])');
+  });
+
+  it('ResNet-18 on [1, 1, 96, 96]: [1, 64, 24, 24] … [1, 512, 3, 3], [1, 10]; keys net.0.1.*, net.b3.0.conv3, net.last.2', () => {
+    checkFullSize('resnet18', new ResNet18());
+    const keys = new Map(fx['resnet18']!.state_keys);
+    assert.deepEqual(keys.get('net.0.0.weight'), [64, 1, 7, 7]);
+    assert.deepEqual(keys.get('net.0.1.num_batches_tracked'), []);
+    assert.deepEqual(keys.get('net.b3.0.conv3.weight'), [128, 64, 1, 1]);
+    assert.deepEqual(keys.get('net.last.2.weight'), [10, 512]);
+  });
+
+  it('ResNet-34 on [1, 1, 96, 96]', () => {
+    checkFullSize('resnet34', new ResNet34());
+  });
+
+  it('DenseNet (64, 32, (4, 4, 4, 4)) on [1, 1, 96, 96]', () => {
+    checkFullSize('densenet', new DenseNet());
+  });
+
+  it('RegNetX32 on [1, 1, 96, 96]: [1, 32, 48, 48], [1, 32, 24, 24], [1, 80, 12, 12], [1, 10]', () => {
+    checkFullSize('regnetx32', new RegNetX32());
   });
 
   // A full VGG forward at 224 is 7–20 GFLOP, too slow for a unit test on the reference backend

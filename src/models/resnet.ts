@@ -1,0 +1,114 @@
+/** ResNet (d2l 8.6): Residual blocks (two 3×3 conv + BatchNorm, identity or 1×1-conv shortcut) in four stages. */
+import type { Tensor } from '../tensor/tensor.js';
+import { relu } from '../nn/functional.js';
+import { Module } from '../nn/module.js';
+import { Sequential } from '../nn/container.js';
+import { LazyConv2d } from '../nn/conv.js';
+import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
+import { LazyLinear } from '../nn/linear.js';
+import { ReLU } from '../nn/activation.js';
+import { Flatten } from '../nn/flatten.js';
+import { LazyBatchNorm2d } from '../nn/batchnorm.js';
+import { Classifier } from '../train/classifier.js';
+
+export interface ResidualOptions {
+  numChannels: number;
+  /** Shortcut through a 1×1 conv (needed when channels or resolution change); d2l's use_1x1conv. */
+  use1x1conv?: boolean;
+  /** Stride of conv1 (and of the 1×1 shortcut). */
+  strides?: number;
+}
+
+/**
+ * d2l's Residual(num_channels, use_1x1conv, strides): relu(bn2(conv2(relu(bn1(conv1 X)))) + shortcut(X)).
+ * [N, C, H, W] → [N, numChannels, ⌈H/strides⌉, ⌈W/strides⌉]; without the 1×1 conv C must equal numChannels.
+ */
+export class Residual extends Module {
+  conv1: LazyConv2d;
+  conv2: LazyConv2d;
+  conv3: LazyConv2d | null;
+  bn1: LazyBatchNorm2d;
+  bn2: LazyBatchNorm2d;
+
+  constructor(opts: ResidualOptions) {
+    super();
+    const { numChannels, use1x1conv = false, strides = 1 } = opts;
+    this.conv1 = new LazyConv2d(numChannels, { kernelSize: 3, padding: 1, stride: strides });
+    this.conv2 = new LazyConv2d(numChannels, { kernelSize: 3, padding: 1 });
+    // Registered in d2l's order (conv1, conv2, conv3, bn1, bn2) so state_dict keys come out in PyTorch's order.
+    this.conv3 = use1x1conv ? new LazyConv2d(numChannels, { kernelSize: 1, stride: strides }) : null;
+    this.bn1 = new LazyBatchNorm2d();
+    this.bn2 = new LazyBatchNorm2d();
+  }
+
+  forward(X: Tensor): Tensor {
+    let Y = relu(this.bn1.call(this.conv1.call(X)));
+    Y = this.bn2.call(this.conv2.call(Y));
+    const shortcut = this.conv3 !== null ? this.conv3.call(X) : X;
+    return relu(Y.add(shortcut));
+  }
+}
+
+/** One ResNet stage per entry: [numResiduals, numChannels]. */
+export type ResNetArch = readonly (readonly [number, number])[];
+
+/** ResNet-18: 2 residual blocks per stage (d2l 8.6.3). */
+export const RESNET18_ARCH: ResNetArch = [[2, 64], [2, 128], [2, 256], [2, 512]];
+/** ResNet-34: (3, 4, 6, 3) basic blocks (He et al. 2016, Table 1). */
+export const RESNET34_ARCH: ResNetArch = [[3, 64], [4, 128], [6, 256], [3, 512]];
+
+export interface ResNetOptions {
+  /** Stages after the stem; the first one keeps the stem's 64 channels, so its numChannels must be 64. */
+  arch: ResNetArch;
+  lr?: number;
+  numClasses?: number;
+}
+
+/**
+ * d2l's ResNet(arch, lr, num_classes). net = [0: stem, b2…: stages, last: pool/flatten/linear].
+ * X: [N, C, 96, 96] (any H, W) → logits [N, numClasses].
+ */
+export class ResNet extends Classifier {
+  constructor(opts: ResNetOptions) {
+    super({ lr: opts.lr ?? 0.1 });
+    const net = new Sequential(this.b1());
+    opts.arch.forEach(([numResiduals, numChannels], i) => {
+      net.addModule(`b${i + 2}`, this.block(numResiduals, numChannels, i === 0));
+    });
+    net.addModule('last', new Sequential(new AdaptiveAvgPool2d([1, 1]), new Flatten(), new LazyLinear(opts.numClasses ?? 10)));
+    this.net = net;
+  }
+
+  /** Stem: 7×7/2 conv (64 channels), BatchNorm, ReLU, 3×3/2 max-pool. [N, C, H, W] → [N, 64, H/4, W/4]. */
+  b1(): Sequential {
+    return new Sequential(
+      new LazyConv2d(64, { kernelSize: 7, stride: 2, padding: 3 }),
+      new LazyBatchNorm2d(), new ReLU(),
+      new MaxPool2d(3, { stride: 2, padding: 1 }));
+  }
+
+  /** A stage of numResiduals blocks; all but the first stage halve H, W in their first block. */
+  block(numResiduals: number, numChannels: number, firstBlock = false): Sequential {
+    const blk: Residual[] = [];
+    for (let i = 0; i < numResiduals; i++) {
+      blk.push(i === 0 && !firstBlock
+        ? new Residual({ numChannels, use1x1conv: true, strides: 2 })
+        : new Residual({ numChannels }));
+    }
+    return new Sequential(...blk);
+  }
+}
+
+/** d2l's ResNet18(lr, num_classes): 11.2 M parameters for 1-channel input. [N, C, H, W] → [N, numClasses]. */
+export class ResNet18 extends ResNet {
+  constructor(opts: { lr?: number; numClasses?: number } = {}) {
+    super({ arch: RESNET18_ARCH, ...opts });
+  }
+}
+
+/** ResNet-34 in d2l's style: 21.3 M parameters for 1-channel input. [N, C, H, W] → [N, numClasses]. */
+export class ResNet34 extends ResNet {
+  constructor(opts: { lr?: number; numClasses?: number } = {}) {
+    super({ arch: RESNET34_ARCH, ...opts });
+  }
+}
