@@ -93,8 +93,9 @@ abstract class ConvNd extends Module {
     }
   }
 
-  /** PyTorch's default init: kaiming_uniform_(a=√5) weight, U(±1/√fanIn) bias. */
+  /** PyTorch's default init: kaiming_uniform_(a=√5) weight, U(±1/√fanIn) bias (a no-op while lazy). */
   resetParameters(): void {
+    if (this.hasUninitializedParams()) return;
     noGrad(() => defaultLayerInit_(this.weight, this.bias));
   }
 
@@ -103,25 +104,38 @@ abstract class ConvNd extends Module {
     return this.weight instanceof UninitializedParameter || this.bias instanceof UninitializedParameter;
   }
 
-  /** Lazy modules: take inChannels from the first input, allocate and initialise the parameters. */
-  protected materialize(x: Tensor): void {
-    const batchedRank = this.nd + 2;
-    if (x.ndim !== batchedRank && x.ndim !== batchedRank - 1) return; // the op reports the rank error
-    const c = x.shape[x.ndim - this.nd - 1]!;
+  /**
+   * Lazy modules: allocate weight [out, inChannels / groups, ...kernel] and bias for `inChannels`
+   * and initialise them; the module then is a plain Conv1d/Conv2d (PyTorch's cls_to_become), so
+   * its repr and constructor.name read `Conv2d`.
+   */
+  initializeParameters(inChannels: number): void {
+    const name = `LazyConv${this.nd}d`;
+    if (!Number.isInteger(inChannels) || inChannels < 1 || inChannels % this.groups !== 0) {
+      throw new Error(`${name}: inChannels must be a positive multiple of groups (${this.groups}), got ${inChannels}`);
+    }
     if (this.weight instanceof UninitializedParameter) {
-      if (c % this.groups !== 0) {
-        throw new Error(`LazyConv${this.nd}d: input ${formatShape(x.shape)} has ${c} channels, not divisible by groups (${this.groups})`);
-      }
-      this.inChannels = c;
-      this.weight = new Parameter(zeros([this.outChannels, c / this.groups, ...this.kernelSize]));
+      this.weight = new Parameter(zeros([this.outChannels, inChannels / this.groups, ...this.kernelSize]));
       if (this.bias instanceof UninitializedParameter) this.bias = new Parameter(zeros([this.outChannels]));
       this.resetParameters();
-    } else {
-      // Weights came from loadStateDict: only the bookkeeping is missing.
-      this.inChannels = this.weight.shape[1]! * this.groups;
     }
-    // Like PyTorch's cls_to_become: a materialised LazyConv2d is a Conv2d (repr, constructor.name).
+    this.inChannels = inChannels;
     Object.setPrototypeOf(this, this.nd === 1 ? Conv1d.prototype : Conv2d.prototype);
+  }
+
+  /** First forward of a lazy module: channels are dim -(nd + 1) of x ([N, C, ...] or unbatched [C, ...]). */
+  protected materialize(x: Tensor): void {
+    if (x.ndim !== this.nd + 2 && x.ndim !== this.nd + 1) return; // the op reports the rank error
+    if (!(this.weight instanceof UninitializedParameter)) {
+      // Weights came from loadStateDict: only the bookkeeping is missing.
+      this.initializeParameters(this.weight.shape[1]! * this.groups);
+      return;
+    }
+    const c = x.shape[x.ndim - this.nd - 1]!;
+    if (c % this.groups !== 0) {
+      throw new Error(`LazyConv${this.nd}d: input ${formatShape(x.shape)} has ${c} channels, not divisible by groups (${this.groups})`);
+    }
+    this.initializeParameters(c);
   }
 
   override extraRepr(): string {

@@ -193,3 +193,12 @@ test('Conv1d and LazyConv1d: shapes, repr, and agreement with F.conv1d (7.1.6 au
   assert.deepEqual(l.call(randn([2, 3, 11])).shape, [2, 4, 5]);
   assert.equal(l.toString(), 'Conv1d(3, 4, kernel_size=(3,), stride=(2,))');
 });
+
+test('LazyConv2d.initializeParameters materialises without a forward (for optimizers built up front)', () => {
+  const c = new LazyConv2d(8, { kernelSize: 3, groups: 2 });
+  assert.throws(() => c.initializeParameters(3), /LazyConv2d: inChannels must be a positive multiple of groups \(2\), got 3/);
+  c.initializeParameters(4);
+  assert.deepEqual(c.weight.shape, [8, 2, 3, 3]);
+  assert.equal(c.toString(), 'Conv2d(4, 8, kernel_size=(3, 3), stride=(1, 1), groups=2)');
+  assert.deepEqual(c.call(randn([1, 4, 5, 5])).shape, [1, 8, 3, 3]);
+});
