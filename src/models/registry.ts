@@ -5,6 +5,13 @@
  */
 import type { Classifier } from '../train/classifier.js';
 import { LeNet } from './lenet.js';
+import { AlexNet } from './alexnet.js';
+import { VGG, VGG11_ARCH, VGG16_ARCH, VGG19_ARCH, VGG11_NARROW_ARCH } from './vgg.js';
+import { NiN } from './nin.js';
+import { GoogLeNet } from './googlenet.js';
+import { ResNet18, ResNet34 } from './resnet.js';
+import { DenseNet } from './densenet.js';
+import { RegNetX32 } from './regnet.js';
 
 /** Options every factory accepts. */
 export interface ModelOptions { lr?: number; numClasses?: number }
@@ -53,4 +60,50 @@ registerModel('lenet-modern', {
   create: (o) => new LeNet({ ...o, variant: 'modern' }),
   defaultResize: [28, 28], defaultLr: 0.1,
   description: 'LeNet with ReLU and max pooling (7.6 exercise)',
+});
+
+// Chapter 8 zoo: d2l's resize and learning rate for each (d2l 8.1–8.8 training cells).
+registerModel('alexnet', {
+  create: (o) => new AlexNet(o), defaultResize: [224, 224], defaultLr: 0.01,
+  description: "d2l's AlexNet: 5 conv + 3 dense layers with dropout (8.1)",
+});
+registerModel('vgg', {
+  create: (o) => new VGG({ arch: VGG11_NARROW_ARCH, ...o }), defaultResize: [224, 224], defaultLr: 0.01,
+  description: 'VGG-11 with 1/4 of the channels, the arch d2l trains (8.2.3)',
+});
+registerModel('vgg11', {
+  create: (o) => new VGG({ arch: VGG11_ARCH, ...o }), defaultResize: [224, 224], defaultLr: 0.01,
+  description: 'VGG-11 (8.2)',
+});
+registerModel('vgg16', {
+  create: (o) => new VGG({ arch: VGG16_ARCH, ...o }), defaultResize: [224, 224], defaultLr: 0.01,
+  description: 'VGG-16 (8.2 exercise)',
+});
+registerModel('vgg19', {
+  create: (o) => new VGG({ arch: VGG19_ARCH, ...o }), defaultResize: [224, 224], defaultLr: 0.01,
+  description: 'VGG-19 (8.2 exercise)',
+});
+registerModel('nin', {
+  create: (o) => new NiN(o), defaultResize: [224, 224], defaultLr: 0.05,
+  description: 'Network in Network: 1x1 convs, global average pooling (8.3)',
+});
+registerModel('googlenet', {
+  create: (o) => new GoogLeNet(o), defaultResize: [96, 96], defaultLr: 0.01,
+  description: 'GoogLeNet: Inception blocks (8.4)',
+});
+registerModel('resnet18', {
+  create: (o) => new ResNet18(o), defaultResize: [96, 96], defaultLr: 0.01,
+  description: 'ResNet-18: residual blocks with BatchNorm (8.6)',
+});
+registerModel('resnet34', {
+  create: (o) => new ResNet34(o), defaultResize: [96, 96], defaultLr: 0.01,
+  description: 'ResNet-34: (3, 4, 6, 3) residual blocks',
+});
+registerModel('densenet', {
+  create: (o) => new DenseNet(o), defaultResize: [96, 96], defaultLr: 0.01,
+  description: 'DenseNet: dense blocks + transition layers (8.7)',
+});
+registerModel('regnetx32', {
+  create: (o) => new RegNetX32(o), defaultResize: [96, 96], defaultLr: 0.05,
+  description: 'RegNetX-32: AnyNet with ResNeXt blocks (8.8)',
 });
