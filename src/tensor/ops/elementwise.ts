@@ -76,8 +76,26 @@ export function pow(a: Tensor, bIn: TensorLike): Tensor {
   const b = asTensor(bIn, a);
   const out = rawBinary('pow', a, b, 'pow', arithDtype(a, b));
   return record(out, 'PowBackward0', [a, b], (g) => [
-    a.requiresGrad ? sumToShape(mul(g, mul(b, pow(a, sub(b, 1)))), a.shape) : null,
-    b.requiresGrad ? sumToShape(mul(g, mul(out, log(a))), b.shape) : null], true);
+    // PyTorch zeroes d/da where b == 0 (else 0 * 0^-1 = NaN at a = 0) and d/db where a == 0 and
+    // b >= 0 (else 0 * log 0 = NaN).
+    a.requiresGrad ? sumToShape(mul(g, zeroWhere(mul(b, pow(a, sub(b, 1))), compare('eq', b, 0))), a.shape) : null,
+    b.requiresGrad ? sumToShape(mul(g, zeroWhere(mul(out, log(a)), mask2(compare('eq', a, 0), compare('ge', b, 0)))), b.shape) : null],
+  true);
+}
+
+/** `x` with zeros where the (broadcastable) bool `mask` is set; NaN/Inf under the mask are dropped too. */
+function zeroWhere(x: Tensor, mask: Tensor): Tensor {
+  const outShape = broadcastShapes(x.shape, mask.shape, 'zeroWhere');
+  const xs = new Float32Array(sizeOf(outShape)), ms = new Float32Array(xs.length);
+  getBackend().binary('add', f32(x), x.shape, new Float32Array(1), [], outShape, xs);
+  getBackend().binary('add', f32(mask), mask.shape, new Float32Array(1), [], outShape, ms);
+  for (let i = 0; i < xs.length; i++) if (ms[i] !== 0) xs[i] = 0;
+  return fromF32(xs, outShape);
+}
+
+/** Logical and of two bool masks (broadcast). */
+function mask2(p: Tensor, q: Tensor): Tensor {
+  return rawBinary('mul', p, q, 'and', 'bool');
 }
 
 /** Elementwise max; where the inputs tie, the gradient is split evenly (PyTorch's rule). */
@@ -167,7 +185,8 @@ export function clamp(a: Tensor, min?: number, max?: number): Tensor {
   const src = f32(a);
   const out = new Float32Array(src.length);
   const lo = min ?? -Infinity, hi = max ?? Infinity;
-  for (let i = 0; i < src.length; i++) { const v = src[i]!; out[i] = v < lo ? lo : v > hi ? hi : v; }
+  // min(max(v, lo), hi): with lo > hi every element becomes hi, as in PyTorch; NaN stays NaN.
+  for (let i = 0; i < src.length; i++) { const v = src[i]!; out[i] = v !== v ? v : Math.min(Math.max(v, lo), hi); }
   return record(fromF32(out, a.shape), 'ClampBackward1', [a], (g) => {
     const d = new Float32Array(src.length), gd = f32(g);
     for (let i = 0; i < d.length; i++) d[i] = src[i]! >= lo && src[i]! <= hi ? gd[i]! : 0;

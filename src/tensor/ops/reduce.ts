@@ -10,7 +10,9 @@ import { expand } from './shape.js';
 export function normalizeAxes(dim: number | number[] | undefined, rank: number, op: string): number[] {
   if (dim === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = Array.isArray(dim) ? dim : [dim];
-  const axes = [...new Set(list.map((d) => normalizeDim(d, rank, op)))].sort((x, y) => x - y);
+  const norm = list.map((d) => normalizeDim(d, rank, op));
+  const axes = [...new Set(norm)].sort((x, y) => x - y);
+  if (axes.length !== norm.length) throw new Error(`${op}: a dim appears multiple times in the list of dims [${list.join(', ')}]`);
   return rank === 0 ? [] : axes;
 }
 

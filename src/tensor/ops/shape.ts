@@ -89,7 +89,15 @@ export function expand(a: Tensor, shape: readonly number[]): Tensor {
   if (lead < 0) {
     throw new Error(`expand: the number of sizes provided (${shape.length}) must be >= the number of dims (${a.ndim}) of shape ${formatShape(a.shape)}`);
   }
-  const target = shape.map((d, i) => (d === -1 ? a.shape[i - lead]! : d));
+  const target = shape.map((d, i) => {
+    if (d === -1 && i < lead) {
+      throw new Error(`expand: the expanded size -1 isn't allowed in a leading, non-existing dimension ${i} (target ${formatShape(shape)}, tensor ${formatShape(a.shape)})`);
+    }
+    if (d !== -1 && (!Number.isInteger(d) || d < 0)) {
+      throw new Error(`expand: invalid size ${d} in target ${formatShape(shape)} (tensor ${formatShape(a.shape)})`);
+    }
+    return d === -1 ? a.shape[i - lead]! : d;
+  });
   for (let i = 0; i < a.ndim; i++) {
     const have = a.shape[i]!, want = target[i + lead]!;
     if (have !== want && have !== 1) {

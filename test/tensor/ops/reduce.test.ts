@@ -51,4 +51,5 @@ test('reduction errors name the op', () => {
   assert.throws(() => randn(0).max(), /max: cannot reduce an empty tensor of shape \[0\]/);
   assert.throws(() => tensor([1, 2], { dtype: 'int32' }).mean(), /mean: .*int32/);
   assert.throws(() => randn(2, 3).argmax(4), /argmax: dimension out of range/);
+  assert.throws(() => randn(2, 3).sum([1, -1]), /sum: a dim appears multiple times in the list of dims \[1, -1\]/);
 });
