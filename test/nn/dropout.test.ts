@@ -4,6 +4,7 @@ import { Dropout } from '../../src/nn/dropout.js';
 import { dropout } from '../../src/tensor/ops/nn-dropout.js';
 import { ones, randn } from '../../src/tensor/creation.js';
 import { manualSeed } from '../../src/tensor/rng.js';
+import { gradcheck } from '../helpers/gradcheck.js';
 
 test('Dropout zeroes about p of the elements and scales survivors by 1/(1-p)', () => {
   manualSeed(13);
@@ -42,4 +43,10 @@ test('Dropout is repeatable under manualSeed and its gradient uses the same mask
 test('Dropout rejects p outside [0, 1]', () => {
   assert.throws(() => new Dropout(1.5), /probability has to be between 0 and 1, but got 1.5/);
   assert.throws(() => dropout(randn(2), -0.1), /dropout: probability/);
+});
+
+test('dropout gradient passes gradcheck with a fixed mask (reseeded per call)', () => {
+  manualSeed(15);
+  const x = randn(4, 5).requiresGrad_();
+  gradcheck((a) => { manualSeed(123); return dropout(a, 0.4); }, [x]);
 });

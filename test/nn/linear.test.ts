@@ -82,3 +82,11 @@ test('LazyLinear loads a state dict before any forward', () => {
   assertClose(lazy.call(x), src.call(x));
   assert.ok(lazy instanceof Linear);
 });
+
+test('Linear module gradcheck over input and both parameters', () => {
+  manualSeed(5);
+  const m = new Linear(3, 2);
+  const x = randn(4, 3).requiresGrad_();
+  gradcheck((a, w, b) => linear(a, w, b), [x, m.weight, m.bias!]);
+  gradcheck((a) => m.call(a), [x]);
+});
