@@ -97,6 +97,9 @@ export function argReduce(op: 'argmax' | 'argmin', a: Tensor, dim: number | unde
 
 /** Variance over `dim` (Bessel-corrected when unbiased). */
 export function variance(a: Tensor, dim: number | number[] | undefined, unbiased: boolean, keepdim: boolean): Tensor {
+  if (a.dtype !== 'float32') {
+    throw new Error(`var: std and var only support floating point tensors, got ${a.dtype} (shape [${a.shape.join(', ')}]); call .float() first`);
+  }
   const axes = normalizeAxes(dim, a.ndim, 'var');
   let count = 1;
   for (const ax of axes) count *= a.shape[ax]!;

@@ -41,6 +41,19 @@ test('reshape shares storage like view; in-place writes are seen through it', ()
   assert.equal(y.get(0, 0).item(), 100);
 });
 
+test('every broadcasting op names itself and both shapes on a mismatch', () => {
+  const a = randn(2, 3), b = randn(4);
+  const ops: [string, (x: Tensor, y: Tensor) => Tensor][] = [
+    ['add', (x, y) => x.add(y)], ['sub', (x, y) => x.sub(y)], ['mul', (x, y) => x.mul(y)], ['div', (x, y) => x.div(y)],
+    ['pow', (x, y) => x.pow(y)], ['maximum', (x, y) => x.maximum(y)], ['minimum', (x, y) => x.minimum(y)],
+    ['eq', (x, y) => x.eq(y)], ['ne', (x, y) => x.ne(y)], ['lt', (x, y) => x.lt(y)], ['le', (x, y) => x.le(y)],
+    ['gt', (x, y) => x.gt(y)], ['ge', (x, y) => x.ge(y)],
+  ];
+  for (const [name, f] of ops) {
+    assert.throws(() => f(a, b), new RegExp(`^Error: ${name}: shapes \\[2, 3\\] and \\[4\\] cannot be broadcast \\(size 3 vs 4 at dimension 1\\)`), name);
+  }
+});
+
 test('shape op errors name the op and the shapes', () => {
   const x = randn(2, 3, 4);
   assert.throws(() => x.reshape(5, -1), /reshape: shape '\[5, -1\]' is invalid for input of size 24 \(shape \[2, 3, 4\]\)/);
