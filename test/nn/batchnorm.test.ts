@@ -5,6 +5,7 @@ import { batchNorm } from '../../src/tensor/ops/nn-batchnorm.js';
 import { Sequential } from '../../src/nn/container.js';
 import { randn, tensor } from '../../src/tensor/creation.js';
 import { manualSeed } from '../../src/tensor/rng.js';
+import { noGrad } from '../../src/autograd/grad-mode.js';
 import { gradcheck } from '../helpers/gradcheck.js';
 import { assertClose } from '../helpers/fixtures.js';
 
@@ -103,4 +104,19 @@ test('functional batchNorm validates its arguments', () => {
   assert.throws(() => batchNorm(randn(2, 3), null, null), /required when not training/);
   assert.throws(() => batchNorm(randn(2, 3), tensor([0, 0]), tensor([1, 1])), /running_mean should be a float32 vector of 3 elements/);
   assert.throws(() => batchNorm(randn(3), null, null, null, null, true), /expected input of shape \[N, C, \*\]/);
+});
+
+test('BatchNorm under noGrad (inference fast path) equals the recorded path, train and eval', () => {
+  manualSeed(16);
+  const a = new BatchNorm2d(3), b = new BatchNorm2d(3);
+  for (const m of [a, b]) { m.weight!.data.set([0.5, 2, -1]); m.bias!.data.set([1, 0, -2]); }
+  const x = randn(2, 3, 4, 4).mul(2).add(1);
+  const recorded = a.call(x);
+  assert.ok(recorded.requiresGrad);
+  const fast = noGrad(() => b.call(x));
+  assert.equal(fast.requiresGrad, false);
+  assertClose(fast, recorded);
+  assertClose(b.runningVar!, a.runningVar!);
+  a.eval(); b.eval();
+  assertClose(noGrad(() => b.call(x)), a.call(x));
 });

@@ -43,7 +43,12 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   const xd = f32(x);
   const wd = weight ? f32(weight) : null, bd = bias ? f32(bias) : null;
   const y = new Float32Array(xd.length);
-  const xhat = new Float32Array(xd.length);
+  const inputs: Tensor[] = [x];
+  if (weight) inputs.push(weight);
+  if (bias) inputs.push(bias);
+  const grad = needsGrad(...inputs);
+  // x̂ is kept only for the backward; inference skips the extra buffer.
+  const xhat = grad ? new Float32Array(xd.length) : null;
   const invstd = new Float64Array(c);
   const plane = c * s;
   for (let ch = 0; ch < c; ch++) {
@@ -76,19 +81,22 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
     const w = wd ? wd[ch]! : 1, b = bd ? bd[ch]! : 0;
     for (let i = 0; i < n; i++) {
       const o = i * plane + ch * s;
-      for (let k = 0; k < s; k++) {
-        const h = (xd[o + k]! - mean) * istd;
-        xhat[o + k] = h;
-        y[o + k] = h * w + b;
+      if (xhat !== null) {
+        for (let k = 0; k < s; k++) {
+          const h = (xd[o + k]! - mean) * istd;
+          xhat[o + k] = h;
+          y[o + k] = h * w + b;
+        }
+      } else {
+        // y = x·(w·istd) + (b − mean·w·istd): one multiply-add per element.
+        const a = w * istd, c0 = b - mean * a;
+        for (let k = 0; k < s; k++) y[o + k] = xd[o + k]! * a + c0;
       }
     }
   }
   if (training && runningMean !== null && runningVar !== null) { runningMean.bumpVersion(); runningVar.bumpVersion(); }
   const out = fromF32(y, x.shape);
-  const inputs: Tensor[] = [x];
-  if (weight) inputs.push(weight);
-  if (bias) inputs.push(bias);
-  if (!needsGrad(...inputs)) return out;
+  if (xhat === null) return out;
   return record(out, 'NativeBatchNormBackward0', inputs, (g) => {
     const gd = f32(g);
     const dx = x.requiresGrad ? new Float32Array(xd.length) : null;
