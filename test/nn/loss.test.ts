@@ -64,6 +64,7 @@ test('crossEntropy validates labels: range, shape, dtype', () => {
   assert.throws(() => crossEntropy(x, labels([1, 2, 3, 12, 0])), /crossEntropy: target label 12 out of range for 10 classes at index 3/);
   assert.throws(() => crossEntropy(x, labels([1, 2, -1, 0, 0])), /label -1 out of range .* index 2/);
   assert.throws(() => crossEntropy(x, labels([1, 2])), /needs a target of shape \[5\].*got \[2\]/);
+  assert.throws(() => crossEntropy(x, labels([1, 2, 3, 4, 5]).reshape(5, 1)), /got \[5, 1\]; use target.reshape\(-1\)/);
   assert.throws(() => crossEntropy(x, tensor([1, 2, 3, 4, 5])), /float targets are class probabilities/);
   assert.throws(() => crossEntropy(randn(2, 3, 4), labels([0, 1])), /expected input of shape \[N, C\]/);
   assert.throws(() => crossEntropy(x, randint(0, 10, [5]), { reduction: 'avg' as 'mean' }), /reduction must be/);

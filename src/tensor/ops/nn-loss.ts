@@ -54,7 +54,8 @@ function checkLabels(op: string, input: Tensor, target: Tensor, n: number, c: nu
   if (target.dtype === 'bool') throw new Error(`${op}: target must hold integer class labels (int32), got bool`);
   const want = input.ndim === 1 ? [] : [n];
   if (!shapesEqual(target.shape, want)) {
-    throw new Error(`${op}: input ${formatShape(input.shape)} needs a target of shape ${formatShape(want)} (one label per row), got ${formatShape(target.shape)}`);
+    const hint = target.numel() === n && target.ndim > 1 ? `; use target.reshape(-1)` : '';
+    throw new Error(`${op}: input ${formatShape(input.shape)} needs a target of shape ${formatShape(want)} (one label per row), got ${formatShape(target.shape)}${hint}`);
   }
   const t = target.data as Int32Array;
   for (let i = 0; i < t.length; i++) {
