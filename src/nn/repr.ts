@@ -7,7 +7,7 @@ export function pyFloat(v: number | null): string {
   const a = Math.abs(v);
   if (a !== 0 && (a < 1e-4 || a >= 1e16)) {
     // JS writes 1e-5; Python pads the exponent to two digits: 1e-05.
-    return v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2').replace('e+', 'e+');
+    return v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
   }
   return String(v);
 }
