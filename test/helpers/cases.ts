@@ -20,15 +20,15 @@ export type OpTable = Record<string, (xs: Tensor[], p: Record<string, unknown>) 
 
 const dtypeOf = (j: TensorJson): string => (j.dtype === 'int64' ? 'int32' : j.dtype === 'bool' ? 'bool' : 'float32');
 
-/** Register one node:test per case in `fixtures/core/<area>.json`. */
-export function runCases(area: string, ops: OpTable, tol: { atol?: number; rtol?: number } = {}): void {
+/** Register one node:test per case in `fixtures/core/<area>.json` (test names start with `label`). */
+export function runCases(area: string, ops: OpTable, tol: { atol?: number; rtol?: number } = {}, label = area): void {
   const cases = loadFixture<OpCase[]>(`core/${area}.json`);
-  test(`${area}: every fixture op has an implementation`, () => {
+  test(`${label}: every fixture op has an implementation`, () => {
     const missing = [...new Set(cases.map((c) => c.op))].filter((op) => ops[op] === undefined);
     assert.deepEqual(missing, []);
   });
   for (const c of cases) {
-    test(`${area}: ${c.name} matches PyTorch`, () => {
+    test(`${label}: ${c.name} matches PyTorch`, () => {
       const xs = c.inputs.map((j) => fromJson(j, j.dtype === undefined));
       const out = ops[c.op]!(xs, c.params);
       assert.equal(out.dtype, dtypeOf(c.out), `${c.name}: dtype`);
