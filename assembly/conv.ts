@@ -13,6 +13,23 @@ function isPointwise(gp: usize): bool {
     && gi(gp, 11) == 0 && gi(gp, 12) == 0;
 }
 
+// Inline copy/zero for the short rows of im2col: memory.copy/fill are engine calls whose fixed cost
+// exceeds the work for rows of a few dozen floats.
+// @ts-ignore: decorator
+@inline function copyF32(d: usize, s: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(d + <usize>i * 4, v128.load(s + <usize>i * 4));
+  for (; i < n; i++) store<f32>(d + <usize>i * 4, load<f32>(s + <usize>i * 4));
+}
+
+// @ts-ignore: decorator
+@inline function zeroF32(d: usize, n: i32): void {
+  const z = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(d + <usize>i * 4, z);
+  for (; i < n; i++) store<f32>(d + <usize>i * 4, 0);
+}
+
 // col[(c*kh + ki)*kw + kj, oy*ow + ox] = x[c, oy*sh - ph + ki*dh, ox*sw - pw + kj*dw] (0 outside);
 // rows are `ld` floats apart so several images can sit side by side in one column matrix.
 function im2col(gp: usize, cg: i32, x: usize, col: usize, ld: i32): void {
@@ -33,17 +50,17 @@ function im2col(gp: usize, cg: i32, x: usize, col: usize, ld: i32): void {
         if (lo > hi) lo = hi;
         for (let oy = 0; oy < oh; oy++) {
           const iy = oy * sh - ph + ki * dh;
-          if (iy < 0 || iy >= h) { memory.fill(d, 0, <usize>ow * 4); d += <usize>ow * 4; continue; }
+          if (iy < 0 || iy >= h) { zeroF32(d, ow); d += <usize>ow * 4; continue; }
           const xr = xc + <usize>(iy * w) * 4;
-          if (lo > 0) memory.fill(d, 0, <usize>lo * 4);
+          if (lo > 0) zeroF32(d, lo);
           if (sw == 1) {
-            memory.copy(d + <usize>lo * 4, xr + <usize>(lo + xoff) * 4, <usize>(hi - lo) * 4);
+            copyF32(d + <usize>lo * 4, xr + <usize>(lo + xoff) * 4, hi - lo);
           } else {
             let s = xr + <usize>(lo * sw + xoff) * 4;
             const step = <usize>sw * 4;
             for (let ox = lo; ox < hi; ox++) { store<f32>(d + <usize>ox * 4, load<f32>(s)); s += step; }
           }
-          if (hi < ow) memory.fill(d + <usize>hi * 4, 0, <usize>(ow - hi) * 4);
+          if (hi < ow) zeroF32(d + <usize>hi * 4, ow - hi);
           d += <usize>ow * 4;
         }
         d += skip;
@@ -110,7 +127,7 @@ function stage(toImages: bool, st: usize, img: usize, og: i32, nb: i32, p: i32, 
     for (let bi = 0; bi < nb; bi++) {
       const s = st + <usize>(r * n + bi * p) * 4;
       const d = img + <usize>bi * imgStride + <usize>(r * p) * 4;
-      if (!toImages) { memory.copy(s, d, <usize>p * 4); continue; }
+      if (!toImages) { copyF32(s, d, p); continue; }
       let j = 0;
       for (; j + 4 <= p; j += 4) v128.store(d + <usize>j * 4, f32x4.add(v128.load(s + <usize>j * 4), vb));
       for (; j < p; j++) store<f32>(d + <usize>j * 4, load<f32>(s + <usize>j * 4) + bv);

@@ -140,6 +140,33 @@ function packA(transA: i32, a: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i
   }
 }
 
+// Transposed 8-column strip: B rows j..j+8 (each contiguous along k) become k-major 8-wide rows,
+// 4x4 blocks at a time through lane shuffles instead of one scalar gather per element.
+function packStripT(b: usize, ldb: i32, p0: i32, kc: i32, j: i32, dst: usize): void {
+  const rs = <usize>ldb * 4;
+  for (let half = 0; half < 2; half++) {
+    const r0p = b + (<usize>(j + half * 4) * <usize>ldb + <usize>p0) * 4;
+    const dh = dst + <usize>(half * 16);
+    let p = 0;
+    for (; p + 4 <= kc; p += 4) {
+      const o = <usize>p * 4;
+      const r0 = v128.load(r0p + o), r1 = v128.load(r0p + rs + o);
+      const r2 = v128.load(r0p + 2 * rs + o), r3 = v128.load(r0p + 3 * rs + o);
+      const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = f32x4.shuffle(r0, r1, 2, 6, 3, 7);
+      const t2 = f32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = f32x4.shuffle(r2, r3, 2, 6, 3, 7);
+      const d = dh + <usize>p * 32;
+      v128.store(d, f32x4.shuffle(t0, t2, 0, 1, 4, 5));
+      v128.store(d, f32x4.shuffle(t0, t2, 2, 3, 6, 7), 32);
+      v128.store(d, f32x4.shuffle(t1, t3, 0, 1, 4, 5), 64);
+      v128.store(d, f32x4.shuffle(t1, t3, 2, 3, 6, 7), 96);
+    }
+    for (; p < kc; p++) {
+      const o = <usize>p * 4, d = dh + <usize>p * 32;
+      for (let q = 0; q < 4; q++) store<f32>(d + <usize>q * 4, load<f32>(r0p + <usize>q * rs + o));
+    }
+  }
+}
+
 // Packs op(B) rows [p0, p0+kc) x cols [j0, j0+nc) into NR-column strips (kc x 8, contiguous),
 // zero-padding the last strip.
 function packB(transB: i32, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
@@ -154,6 +181,10 @@ function packB(transB: i32, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc: i
         v128.store(d, v128.load(src)); v128.store(d, v128.load(src, 16), 16);
         src += step; d += 32;
       }
+      continue;
+    }
+    if (transB && cols == NR) {
+      packStripT(b, ldb, p0, kc, j0 + t, strip);
       continue;
     }
     if (cols < NR) memory.fill(strip, 0, <usize>(kc * NR * 4));
