@@ -11,6 +11,7 @@ import type { Backend } from '../../src/backend/backend.js';
 import { WasmBackend } from '../../src/backend/wasm/index.js';
 import { main as vggMain } from '../../examples/ch08/vgg.js';
 import { main as resnetMain } from '../../examples/ch08/resnet.js';
+import { main as densenetMain } from '../../examples/ch08/densenet.js';
 import { countParams, type SummaryFixture } from './zoo-helpers.js';
 
 const ex = loadFixture<Record<string, string[]>>('models/examples.json');
@@ -40,5 +41,11 @@ describe('examples/ch08 print what PyTorch prints', () => {
     assert.deepEqual(lines, [...ex['residual_same']!, ...ex['residual_down']!, ...ex['resnet18_summary']!, ...ex['resnext_block']!]);
     assert.deepEqual(lines.slice(0, 2), ['torch.Size([4, 3, 6, 6])', 'torch.Size([4, 6, 3, 3])']);
     assert.equal(countParams(result as Parameters<typeof countParams>[0]), summaries['resnet18']!.num_params);
+  });
+
+  it('8.7 DenseNet: DenseBlock(2, 10) [4, 23, 8, 8], transitionBlock(10) [4, 10, 4, 4], DenseNet summary', () => {
+    const { lines, result } = run(densenetMain);
+    assert.deepEqual(lines, [...ex['dense_block']!, ...summaries['densenet']!.summary]);
+    assert.equal(countParams(result as Parameters<typeof countParams>[0]), summaries['densenet']!.num_params);
   });
 });
