@@ -115,6 +115,11 @@ export function set(a: Tensor, index: readonly Index[], valueIn: TensorLike): vo
   a.checkInplace('set');
   const { map, selShape } = offsets(a.shape, selections(a.shape, index));
   let value = asTensor(valueIn, a);
+  const origShape = value.shape;
+  // Like PyTorch, leading size-1 dims of the value beyond the selection's rank are dropped.
+  let lead = 0;
+  while (value.ndim - lead > selShape.length && value.shape[lead] === 1) lead++;
+  if (lead > 0) value = value.reshape(value.shape.slice(lead));
   if (value.ndim > selShape.length || value.shape.some((d, i) => d !== 1 && d !== selShape[selShape.length - value.ndim + i])) {
     throw new Error(`set: value of shape ${formatShape(value.shape)} cannot be broadcast to the selected region of shape ${formatShape(selShape)}`);
   }
@@ -132,6 +137,6 @@ export function set(a: Tensor, index: readonly Index[], valueIn: TensorLike): vo
     const gOld = Float32Array.from(gd);
     const gVal = new Float32Array(map.length);
     for (let i = 0; i < map.length; i++) { gVal[i] = gd[map[i]!]!; gOld[map[i]!] = 0; }
-    return [fromF32(gOld, a.shape), sumToShape(fromF32(gVal, selShape), vShape)];
+    return [fromF32(gOld, a.shape), sumToShape(fromF32(gVal, selShape), vShape).viewStorage(origShape)];
   });
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tensor } from '../../../src/tensor/tensor.js';
-import { randn, manualSeed, ones, zeros, arange } from '../../../src/index.js';
+import { randn, manualSeed, ones, zeros, arange, tensor } from '../../../src/index.js';
 import type { Index } from '../../../src/tensor/ops/indexing.js';
 import { gradcheck } from '../../helpers/gradcheck.js';
 import { runCases, num, type OpTable } from '../../helpers/cases.js';
@@ -41,6 +41,22 @@ test('set() records CopySlices; gradient reaches the value and the unmasked base
   y.sum().backward();
   assert.deepEqual(base.grad!.tolist(), [[2, 0, 0, 2], [2, 0, 0, 2], [2, 0, 0, 2]]);
   assert.deepEqual(v.grad!.tolist(), [[2], [2], [2]]);
+});
+
+test('set() drops leading size-1 dims of the value, like PyTorch', () => {
+  const X = zeros(3, 4);
+  X.set([0, ':'], ones(1, 4));
+  X.set([':', '1:3'], ones(1, 1, 1, 2).mul(2));
+  assert.deepEqual(X.tolist(), [[1, 2, 2, 1], [0, 2, 2, 0], [0, 2, 2, 0]]);
+  gradcheck((b, v) => b.mul(1).set([':', '1:3'], v), [randn(3, 4).requiresGrad_(), randn(1, 1, 3, 1).requiresGrad_()]);
+  assert.throws(() => X.set([0, ':'], ones(2, 4)), /set: value of shape \[2, 4\] cannot be broadcast to the selected region of shape \[4\]/);
+});
+
+test('copy_ copies with broadcasting and is differentiable to the source', () => {
+  const y = zeros(2, 3);
+  y.copy_(tensor([1, 2, 3]));
+  assert.deepEqual(y.tolist(), [[1, 2, 3], [1, 2, 3]]);
+  gradcheck((b, v) => { const t = b.mul(1); t.copy_(v.tanh()); return t.mul(b); }, [randn(2, 3).requiresGrad_(), randn(3).requiresGrad_()]);
 });
 
 test('index errors name the dimension and size', () => {
