@@ -1,5 +1,7 @@
 /** Shared pieces of the model-zoo tests: fixture types, parameter counting, state-dict listings. */
+import { Tensor } from '../../src/tensor/tensor.js';
 import type { Module } from '../../src/nn/module.js';
+import { readSafetensorsFile } from '../../src/io/safetensors.js';
 import type { TensorJson } from '../helpers/fixtures.js';
 
 /** One full-size model in fixtures/models/summaries.json. */
@@ -36,4 +38,15 @@ export function countParams(m: Module): number {
 /** [key, shape] for every state-dict entry, in order. */
 export function stateKeys(m: Module): [string, number[]][] {
   return [...m.stateDict()].map(([k, t]) => [k, [...t.shape]]);
+}
+
+/** A PyTorch state_dict saved as safetensors, as Tensors (F32 → float32; I64 such as num_batches_tracked → int32). */
+export function readStateDict(file: string): Map<string, Tensor> {
+  const sd = new Map<string, Tensor>();
+  for (const [k, e] of readSafetensorsFile(file).tensors) {
+    if (e.dtype === 'F32') sd.set(k, new Tensor(e.data, e.shape, 'float32'));
+    else if (e.dtype === 'I64') sd.set(k, new Tensor(Int32Array.from(e.data, (v) => Number(v)), e.shape, 'int32'));
+    else throw new Error(`${file}: ${k} has dtype ${e.dtype}; the zoo fixtures hold F32 and I64 only`);
+  }
+  return sd;
 }
