@@ -8,11 +8,13 @@ const unaryFns: Record<UnaryOp, (v: number) => number> = {
   log: Math.log,
   abs: Math.abs,
   sqrt: Math.sqrt,
-  relu: (v) => (v > 0 ? v : 0),
+  // NaN stays NaN (PyTorch's relu propagates it; `v > 0 ? v : 0` would hide it).
+  relu: (v) => (v > 0 || v !== v ? v : 0),
   // Split by sign so exp never overflows.
   sigmoid: (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))),
   tanh: Math.tanh,
-  sign: (v) => (v > 0 ? 1 : v < 0 ? -1 : v),
+  // sign(NaN) and sign(-0) are 0 in PyTorch (so abs' gradient at NaN is 0, not NaN).
+  sign: (v) => (v > 0 ? 1 : v < 0 ? -1 : 0),
   square: (v) => v * v,
   reciprocal: (v) => 1 / v,
 };
@@ -22,7 +24,7 @@ export function unary(op: UnaryOp, x: Float32Array, out: Float32Array): void {
   const f = unaryFns[op];
   const n = x.length;
   if (op === 'relu') {
-    for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 ? v : 0; }
+    for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 || v !== v ? v : 0; }
     return;
   }
   for (let i = 0; i < n; i++) out[i] = f(x[i]!);
@@ -33,7 +35,8 @@ const binaryFns: Record<BinaryOp, (a: number, b: number) => number> = {
   sub: (a, b) => a - b,
   mul: (a, b) => a * b,
   div: (a, b) => a / b,
-  pow: Math.pow,
+  // C's pow (and PyTorch) give 1 for 1^y and (-1)^±inf, even for y = NaN; Math.pow gives NaN.
+  pow: (a, b) => (a === 1 || (a === -1 && (b === Infinity || b === -Infinity)) ? 1 : Math.pow(a, b)),
   maximum: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
   minimum: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
   eq: (a, b) => (a === b ? 1 : 0),

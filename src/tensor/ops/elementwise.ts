@@ -109,11 +109,13 @@ export function minimum(a: Tensor, bIn: TensorLike): Tensor {
 function extremum(op: 'maximum' | 'minimum', a: Tensor, b: Tensor): Tensor {
   const out = rawBinary(op, a, b, op, arithDtype(a, b));
   return record(out, op === 'maximum' ? 'MaximumBackward0' : 'MinimumBackward0', [a, b], (g) => {
-    const aWins = rawBinary(op === 'maximum' ? 'gt' : 'lt', a, b, op, 'float32');
-    const tie = rawBinary('eq', a, b, op, 'float32');
-    const wa = add(aWins, mul(tie, 0.5));
-    return [a.requiresGrad ? sumToShape(mul(g, wa), a.shape) : null,
-            b.requiresGrad ? sumToShape(mul(g, add(neg(wa), 1)), b.shape) : null];
+    // PyTorch's rule: half each on ties, zero for the loser, and the full gradient to both sides
+    // when a NaN makes every comparison false.
+    const aLoses = rawBinary(op === 'maximum' ? 'lt' : 'gt', a, b, op, 'float32');
+    const bLoses = rawBinary(op === 'maximum' ? 'gt' : 'lt', a, b, op, 'float32');
+    const halfTie = mul(rawBinary('eq', a, b, op, 'float32'), 0.5);
+    return [a.requiresGrad ? sumToShape(mul(g, sub(neg(sub(aLoses, 1)), halfTie)), a.shape) : null,
+            b.requiresGrad ? sumToShape(mul(g, sub(neg(sub(bLoses, 1)), halfTie)), b.shape) : null];
   });
 }
 
@@ -158,7 +160,13 @@ export function square(a: Tensor): Tensor {
 /** max(a, 0). */
 export function relu(a: Tensor): Tensor {
   const out = rawUnary('relu', a);
-  return record(out, 'ReluBackward0', [a], (g) => [mul(g, compare('gt', out, 0))], true);
+  return record(out, 'ReluBackward0', [a], (g) => {
+    // PyTorch's threshold_backward: zero where out <= 0, so a NaN output passes the gradient.
+    const d = new Float32Array(out.numel());
+    const o = out.data as Float32Array, gd = f32(g);
+    for (let i = 0; i < d.length; i++) d[i] = o[i]! <= 0 ? 0 : gd[i]!;
+    return [fromF32(d, out.shape)];
+  }, true);
 }
 /** 1 / (1 + e^-a). */
 export function sigmoid(a: Tensor): Tensor {
