@@ -1,11 +1,16 @@
 /**
  * Full-size zoo models against PyTorch running the same d2l definitions: layerSummary prints the
  * same lines, the parameter count and every state_dict key/shape are the same (fixture:
- * scripts/fixtures/gen_models.py → fixtures/models/summaries.json).
+ * scripts/fixtures/gen_models.py → fixtures/models/summaries.json). Forward passes at 224×224 are
+ * ~1–2 GFLOP each, so this file runs on the wasm backend; shapes do not depend on the backend
+ * (the numeric checks against PyTorch run on the reference backend, in zoo-fixtures.test.ts).
  */
-import { describe, it } from 'node:test';
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadFixture } from '../helpers/fixtures.js';
+import { setBackend } from '../../src/backend/registry.js';
+import type { Backend } from '../../src/backend/backend.js';
+import { WasmBackend } from '../../src/backend/wasm/index.js';
 import { manualSeed } from '../../src/tensor/rng.js';
 import type { Classifier } from '../../src/train/classifier.js';
 import { AlexNet } from '../../src/models/alexnet.js';
@@ -18,6 +23,11 @@ import { RegNetX32 } from '../../src/models/regnet.js';
 import { countParams, stateKeys, type SummaryFixture } from './zoo-helpers.js';
 
 const fx = loadFixture<Record<string, SummaryFixture>>('models/summaries.json');
+
+let wasm: WasmBackend | null = null;
+let previous: Backend | null = null;
+before(() => { wasm = new WasmBackend(); previous = setBackend(wasm); });
+after(() => { if (previous !== null) setBackend(previous); wasm?.dispose(); });
 
 /** Summary, parameter count and state_dict layout at the fixture's input size. */
 function checkFullSize(name: string, model: Classifier): void {
