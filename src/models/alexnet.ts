@@ -8,6 +8,7 @@ import { Flatten } from '../nn/flatten.js';
 import { Dropout } from '../nn/dropout.js';
 import { Classifier } from '../train/classifier.js';
 
+/** AlexNet's constructor options (d2l: lr=0.1, num_classes=10). */
 export interface AlexNetOptions {
   lr?: number;
   numClasses?: number;

@@ -46,6 +46,7 @@ export function transitionBlock(numChannels: number): Sequential {
     new AvgPool2d(2, { stride: 2 }));
 }
 
+/** DenseNet's constructor options (d2l: num_channels=64, growth_rate=32, arch=(4, 4, 4, 4), lr=0.1, num_classes=10). */
 export interface DenseNetOptions {
   /** Channel bookkeeping that sizes the transition blocks (d2l's num_channels, 64); the stem always has 64. */
   numChannels?: number;

@@ -45,6 +45,7 @@ export class Inception extends Module {
   }
 }
 
+/** GoogLeNet's constructor options (d2l: lr=0.1, num_classes=10). */
 export interface GoogLeNetOptions {
   lr?: number;
   numClasses?: number;

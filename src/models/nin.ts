@@ -15,6 +15,7 @@ export function ninBlock(outChannels: number, kernelSize: number, strides: numbe
     new LazyConv2d(outChannels, { kernelSize: 1 }), new ReLU());
 }
 
+/** NiN's constructor options (d2l: lr=0.1, num_classes=10). */
 export interface NiNOptions {
   lr?: number;
   numClasses?: number;

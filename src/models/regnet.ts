@@ -12,6 +12,7 @@ import { ResNeXtBlock } from './resnext.js';
 /** One stage per entry: [depth, numChannels, groups, botMul] (groups as d2l's ResNeXtBlock reads it). */
 export type AnyNetArch = readonly (readonly [number, number, number, number])[];
 
+/** AnyNet's constructor options (d2l: arch, stem_channels, lr=0.1, num_classes=10). */
 export interface AnyNetOptions {
   arch: AnyNetArch;
   stemChannels: number;

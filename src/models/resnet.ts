@@ -11,6 +11,7 @@ import { Flatten } from '../nn/flatten.js';
 import { LazyBatchNorm2d } from '../nn/batchnorm.js';
 import { Classifier } from '../train/classifier.js';
 
+/** Residual's constructor options (d2l: num_channels, use_1x1conv=False, strides=1). */
 export interface ResidualOptions {
   numChannels: number;
   /** Shortcut through a 1×1 conv (needed when channels or resolution change); d2l's use_1x1conv. */
@@ -57,6 +58,7 @@ export const RESNET18_ARCH: ResNetArch = [[2, 64], [2, 128], [2, 256], [2, 512]]
 /** ResNet-34: (3, 4, 6, 3) basic blocks (He et al. 2016, Table 1). */
 export const RESNET34_ARCH: ResNetArch = [[3, 64], [4, 128], [6, 256], [3, 512]];
 
+/** ResNet's constructor options (d2l: arch, lr=0.1, num_classes=10). */
 export interface ResNetOptions {
   /** Stages after the stem; the first one keeps the stem's 64 channels, so its numChannels must be 64. */
   arch: ResNetArch;

@@ -5,6 +5,7 @@ import { Module } from '../nn/module.js';
 import { LazyConv2d } from '../nn/conv.js';
 import { LazyBatchNorm2d } from '../nn/batchnorm.js';
 
+/** ResNeXtBlock's constructor options (d2l: num_channels, groups, bot_mul, use_1x1conv=False, strides=1). */
 export interface ResNeXtBlockOptions {
   numChannels: number;
   /**

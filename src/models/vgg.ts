@@ -31,6 +31,7 @@ export function vggBlock(numConvs: number, outChannels: number): Sequential {
   return new Sequential(...layers);
 }
 
+/** VGG's constructor options (d2l: arch, lr=0.1, num_classes=10). */
 export interface VGGOptions {
   arch: VGGArch;
   lr?: number;
