@@ -103,8 +103,9 @@ function decodeBody(
 ): IdxArray {
   if (dtype === 'uint8') {
     // gunzip output is ours, so a view avoids copying 47 MB; caller-supplied bytes are copied so we never alias them.
-    const body = raw.subarray(off, off + count);
-    return { dtype, dims, data: ownsBuffer ? body : body.slice() };
+    // Plain Uint8Array either way: a Buffer's .slice() is a view, which would surprise callers that copy with it.
+    const body = new Uint8Array(raw.buffer, raw.byteOffset + off, count);
+    return { dtype, dims, data: ownsBuffer ? body : new Uint8Array(body) };
   }
   if (dtype === 'int8') {
     const out = new Int8Array(count);
