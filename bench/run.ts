@@ -1,0 +1,132 @@
+/**
+ * `npm run bench`: end-to-end training/inference speed of the d2l models on each backend, measured
+ * interleaved with PyTorch in one run (scripts/bench/torch_bench.py, when /usr/bin/python3 has torch),
+ * median of the samples, and the ratio ours/PyTorch. Random inputs, so data loading is not timed.
+ *
+ * Usage: node dist/bench/run.js [--cases a,b] [--backends js,wasm] [--rounds 5] [--torch-threads N] [--no-torch] [--markdown]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rand, randint } from '../src/tensor/creation.js';
+import { manualSeed } from '../src/tensor/rng.js';
+import { noGrad } from '../src/autograd/grad-mode.js';
+import { setBackend } from '../src/backend/registry.js';
+import { refBackend } from '../src/backend/ref/index.js';
+import type { Backend } from '../src/backend/backend.js';
+import { WasmBackend } from '../src/backend/wasm/index.js';
+import { createModel } from '../src/models/index.js';
+import { initCnn } from '../src/train/init-cnn.js';
+
+interface Case {
+  name: string;
+  model: string;
+  kind: 'train' | 'infer';
+  batch: number;
+  size: number;
+  lr: number;
+  /** Steps per sample, so one sample lasts long enough to time. */
+  steps: number;
+  unit: 'images/s' | 's/step';
+  /** Too slow for the pure-TS backend to be worth timing by default. */
+  heavy: boolean;
+}
+
+const CASES: Case[] = [
+  { name: 'lenet-train', model: 'lenet', kind: 'train', batch: 128, size: 28, lr: 0.1, steps: 10, unit: 'images/s', heavy: false },
+  { name: 'lenet-modern-train', model: 'lenet-modern', kind: 'train', batch: 128, size: 28, lr: 0.1, steps: 10, unit: 'images/s', heavy: false },
+  { name: 'lenet-infer', model: 'lenet', kind: 'infer', batch: 256, size: 28, lr: 0.1, steps: 10, unit: 'images/s', heavy: false },
+  { name: 'resnet18-step', model: 'resnet18', kind: 'train', batch: 128, size: 96, lr: 0.05, steps: 1, unit: 's/step', heavy: true },
+  { name: 'googlenet-step', model: 'googlenet', kind: 'train', batch: 128, size: 96, lr: 0.05, steps: 1, unit: 's/step', heavy: true },
+  { name: 'densenet-step', model: 'densenet', kind: 'train', batch: 128, size: 96, lr: 0.05, steps: 1, unit: 's/step', heavy: true },
+];
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** A closure running `c.steps` steps of case `c` on the current backend; returns nothing, is timed outside. */
+function makeRunner(c: Case): () => void {
+  manualSeed(0);
+  const model = createModel(c.model, { lr: c.lr });
+  const X = rand(c.batch, 1, c.size, c.size);
+  const y = randint(0, 10, [c.batch]);
+  model.applyInit([X.get([0, 2])], initCnn);
+  if (c.kind === 'infer') {
+    model.eval();
+    return () => { noGrad(() => { for (let s = 0; s < c.steps; s++) model.forward(X); }); };
+  }
+  const opt = model.configureOptimizers();
+  return () => {
+    for (let s = 0; s < c.steps; s++) {
+      opt.zeroGrad();
+      const loss = model.loss(model.forward(X), y);
+      loss.backward();
+      opt.step();
+    }
+  };
+}
+
+function toUnit(c: Case, seconds: number): number {
+  return c.unit === 'images/s' ? (c.batch * c.steps) / seconds : seconds / c.steps;
+}
+
+function torchSample(c: Case, threads: number | undefined): number | null {
+  const script = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/bench/torch_bench.py');
+  const args = [script, c.name, '--reps', '1'];
+  if (threads) args.push('--threads', String(threads));
+  const r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  const line = r.stdout.trim().split('\n').pop();
+  return line ? (JSON.parse(line) as { value: number }).value : null;
+}
+
+function hasTorch(): boolean {
+  if (!existsSync('/usr/bin/python3')) return false;
+  return spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+}
+
+function main(): void {
+  const caseNames = arg('cases')?.split(',');
+  const backendNames = (arg('backends') ?? 'js,wasm').split(',');
+  const rounds = Number(arg('rounds') ?? 5);
+  const torchThreads = arg('torch-threads') ? Number(arg('torch-threads')) : undefined;
+  const useTorch = !process.argv.includes('--no-torch') && hasTorch();
+  const cases = CASES.filter((c) => (caseNames ? caseNames.includes(c.name) : true));
+  const backends: Backend[] = backendNames.map((n) => (n === 'js' ? refBackend : new WasmBackend()));
+  const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+  console.log(`# convnet-ts bench — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, ${cpu}, node ${process.version}`);
+  console.log(`# ${rounds} rounds, interleaved ours/PyTorch${useTorch ? '' : ' (PyTorch not available: ratios omitted)'}`);
+  const rows: string[][] = [['case', 'backend', 'unit', 'ours (median)', 'PyTorch (median)', 'ours / PyTorch']];
+  for (const c of cases) {
+    for (const b of backends) {
+      if (c.heavy && b === refBackend && !caseNames) continue;
+      setBackend(b);
+      const run = makeRunner(c);
+      run(); // warm-up: JIT, lazy init, wasm memory growth
+      const ours: number[] = [], theirs: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const t0 = performance.now();
+        run();
+        ours.push(toUnit(c, (performance.now() - t0) / 1000));
+        if (useTorch) { const v = torchSample(c, torchThreads); if (v !== null) theirs.push(v); }
+      }
+      const o = median(ours), t = theirs.length ? median(theirs) : NaN;
+      // For throughput higher is better; for step time lower is better: report ours relative to PyTorch either way.
+      const ratio = Number.isNaN(t) ? '' : c.unit === 'images/s' ? `${(o / t).toFixed(2)}× throughput` : `${(o / t).toFixed(2)}× time`;
+      const fmt = (v: number) => (Number.isNaN(v) ? '—' : c.unit === 'images/s' ? v.toFixed(0) : v.toFixed(3));
+      rows.push([c.name, b.name, c.unit, fmt(o), fmt(t), ratio]);
+      console.log(`${c.name} [${b.name}]: ours ${fmt(o)} ${c.unit}, PyTorch ${fmt(t)} ${c.unit} ${ratio}`);
+    }
+  }
+  setBackend(refBackend);
+  for (const b of backends) if (b instanceof WasmBackend) b.dispose();
+  console.log('\n' + rows.map((r) => `| ${r.join(' | ')} |`).join('\n').replace(/\n/, '\n|' + rows[0]!.map(() => '---').join('|') + '|\n'));
+}
+
+main();
