@@ -87,6 +87,7 @@ export function ones(...shape: ShapeArg): Tensor { return full(shapeOf(shape), 1
 export function arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {
   if (end === undefined) { end = start; start = 0; }
   if (step === 0) throw new Error('arange: step must be nonzero');
+  if (![start, end, step].every(Number.isFinite)) throw new Error(`arange: start, end and step must be finite (got ${start}, ${end}, ${step})`);
   const n = Math.max(0, Math.ceil((end - start) / step));
   const dtype = opts.dtype ?? 'float32';
   const s = allocStorage(dtype, n);
@@ -112,7 +113,7 @@ export function eye(n: number, m = n): Tensor {
 export function rand(...shape: ShapeArg): Tensor {
   const sh = shapeOf(shape);
   checkShape(sh, 'rand');
-  const s = new Float32Array(sizeOf(sh));
+  const s = allocStorage('float32', sizeOf(sh)) as Float32Array;
   for (let i = 0; i < s.length; i++) s[i] = uniform();
   return new Tensor(s, sh, 'float32');
 }
@@ -126,7 +127,7 @@ export function randn(...shape: ShapeArg): Tensor {
 export function normal(mean: number, std: number, shape: readonly number[]): Tensor {
   checkShape(shape, 'normal');
   if (!(std >= 0)) throw new Error(`normal: expected std >= 0 but got std=${std}`);
-  const s = new Float32Array(sizeOf(shape));
+  const s = allocStorage('float32', sizeOf(shape)) as Float32Array;
   for (let i = 0; i < s.length; i++) s[i] = mean + std * normalSample();
   return new Tensor(s, shape, 'float32');
 }

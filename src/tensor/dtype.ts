@@ -8,10 +8,16 @@ export type Storage = Float32Array | Int32Array | Uint8Array;
 
 /** Allocate zeroed storage of `n` elements for `dtype`. */
 export function allocStorage(dtype: DType, n: number): Storage {
-  switch (dtype) {
-    case 'float32': return new Float32Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'bool': return new Uint8Array(n);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`cannot allocate a tensor of ${n} elements (${dtype})`);
+  try {
+    switch (dtype) {
+      case 'float32': return new Float32Array(n);
+      case 'int32': return new Int32Array(n);
+      case 'bool': return new Uint8Array(n);
+    }
+  } catch (e) {
+    // V8's bare "RangeError: Invalid typed array length" does not say which tensor or how big.
+    throw new Error(`cannot allocate a tensor of ${n} elements (${dtype}, ${dtype === 'bool' ? n : 4 * n} bytes): ${(e as Error).message}`);
   }
 }
 

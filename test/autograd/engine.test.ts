@@ -201,4 +201,8 @@ test('creation errors are actionable', () => {
   assert.throws(() => normal(0, -1, [2]), /normal: expected std >= 0/);
   assert.throws(() => tensor([1, 2]).item(), /item: a Tensor with 2 elements cannot be converted to a scalar \(shape \[2\]\)/);
   assert.throws(() => new Tensor(new Float32Array(3), [2, 2], 'float32'), /Tensor: storage has 3 elements but shape \[2, 2\] needs 4/);
+  assert.throws(() => zeros(1e6, 1e6), /cannot allocate a tensor of 1000000000000 elements \(float32, 4000000000000 bytes\)/);
+  assert.throws(() => randn(1e5, 1e5), /cannot allocate a tensor of 10000000000 elements/);
+  assert.throws(() => arange(0, Infinity), /arange: start, end and step must be finite \(got 0, Infinity, 1\)/);
+  assert.throws(() => arange(0, NaN), /arange: start, end and step must be finite/);
 });
