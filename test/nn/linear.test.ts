@@ -25,6 +25,10 @@ test('linear gradients (input, weight, bias) pass gradcheck', () => {
   gradcheck((a, ww, bb) => linear(a, ww, bb), [x, w, b]);
   const x3 = randn(2, 2, 3).requiresGrad_(), w3 = randn(4, 3).requiresGrad_();
   gradcheck((a, ww) => linear(a, ww), [x3, w3]);
+  // grad_fn names as PyTorch prints them.
+  assert.equal(linear(x, w, b).gradFn!.name, 'AddmmBackward0');
+  assert.equal(linear(x, w).gradFn!.name, 'MmBackward0');
+  assert.equal(linear(x3, w3).gradFn!.name, 'UnsafeViewBackward0');
 });
 
 test('linear errors name the shapes', () => {

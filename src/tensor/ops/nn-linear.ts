@@ -40,7 +40,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   const out = fromF32(y, outShape);
   if (!needsGrad(x, weight, ...(bias ? [bias] : []))) return out;
   const inputs = bias ? [x, weight, bias] : [x, weight];
-  return record(out, 'AddmmBackward0', inputs, (g) => {
+  return record(out, gradFnName(x.ndim, bias !== null), inputs, (g) => {
     const gd = f32(g);
     let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
     if (x.requiresGrad) {
@@ -65,6 +65,13 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     }
     return bias ? [dx, dw, db] : [dx, dw];
   });
+}
+
+/** The grad_fn name PyTorch prints for F.linear's output, so tensors print the same. */
+function gradFnName(ndim: number, hasBias: boolean): string {
+  if (ndim === 1) return hasBias ? 'AddBackward0' : 'SqueezeBackward3';
+  if (ndim === 2) return hasBias ? 'AddmmBackward0' : 'MmBackward0';
+  return hasBias ? 'ViewBackward0' : 'UnsafeViewBackward0';
 }
 
 function sizeOfLead(x: Tensor): number {
