@@ -1,0 +1,40 @@
+// The gradient checker must be able to fail: an op with a deliberately wrong backward is caught.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { randn, manualSeed } from '../../src/index.js';
+import { record, fromF32, f32 } from '../../src/tensor/ops/record.js';
+import { gradcheck, kinkFree } from '../helpers/gradcheck.js';
+
+/** x³ whose backward claims 2x² (off by a factor 3/2). */
+function wrongCube(x: Tensor): Tensor {
+  const out = fromF32(f32(x).map((v) => v * v * v), x.shape);
+  return record(out, 'WrongCubeBackward0', [x], (g) => [g.mul(x).mul(x).mul(2)]);
+}
+/** x³ with the right backward. */
+function cube(x: Tensor): Tensor {
+  const out = fromF32(f32(x).map((v) => v * v * v), x.shape);
+  return record(out, 'CubeBackward0', [x], (g) => [g.mul(x).mul(x).mul(3)]);
+}
+
+test('gradcheck accepts a correct backward and rejects a wrong one', () => {
+  manualSeed(7);
+  assert.doesNotThrow(() => gradcheck(cube, [randn(3, 2).requiresGrad_()]));
+  assert.throws(() => gradcheck(wrongCube, [randn(3, 2).requiresGrad_()]), /gradcheck: input 0 \[3, 2\] element \d+: analytic .* vs numeric/);
+});
+
+test('gradcheck notices a missing gradient', () => {
+  const detached = (x: Tensor): Tensor => x.detach().mul(2);
+  assert.throws(() => gradcheck((x, y) => detached(x).add(y), [randn(2).requiresGrad_(), randn(2).requiresGrad_()]),
+    /gradcheck: input 0 got no gradient/);
+});
+
+test('kinkFree keeps values away from 0, ±0.5 and from a second tensor of another phase', () => {
+  manualSeed(8);
+  const a = kinkFree([50]), b = kinkFree([50], 0.35);
+  for (let i = 0; i < 50; i++) {
+    const v = a.data[i]!;
+    assert.ok(Math.abs(v - Math.round(v * 2) / 2) >= 0.09, `value ${v} too close to a multiple of 0.5`);
+    for (let j = 0; j < 50; j++) assert.ok(Math.abs(v - b.data[j]!) >= 0.19, `${v} vs ${b.data[j]}`);
+  }
+});
