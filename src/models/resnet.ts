@@ -1,5 +1,6 @@
 /** ResNet (d2l 8.6): Residual blocks (two 3×3 conv + BatchNorm, identity or 1×1-conv shortcut) in four stages. */
 import type { Tensor } from '../tensor/tensor.js';
+import { formatShape } from '../tensor/shape.js';
 import { relu } from '../nn/functional.js';
 import { Module } from '../nn/module.js';
 import { Sequential } from '../nn/container.js';
@@ -46,8 +47,16 @@ export class Residual extends Module {
     let Y = relu(this.bn1.call(this.conv1.call(X)));
     Y = this.bn2.call(this.conv2.call(Y));
     const shortcut = this.conv3 !== null ? this.conv3.call(X) : X;
+    checkShortcut('Residual', Y, shortcut);
     return relu(Y.add(shortcut));
   }
+}
+
+/** The identity shortcut needs the block's output shape; say so instead of failing in the addition's broadcast. */
+export function checkShortcut(block: string, Y: Tensor, shortcut: Tensor): void {
+  if (Y.shape.every((d, i) => d === shortcut.shape[i])) return;
+  throw new Error(`${block}: the block's output ${formatShape(Y.shape)} and its identity shortcut ${formatShape(shortcut.shape)} ` +
+    'differ; a block that changes channels or resolution needs use1x1conv: true');
 }
 
 /** One ResNet stage per entry: [numResiduals, numChannels]. */
@@ -73,6 +82,10 @@ export interface ResNetOptions {
 export class ResNet extends Classifier {
   constructor(opts: ResNetOptions) {
     super({ lr: opts.lr ?? 0.1 });
+    const first = opts.arch[0];
+    if (first !== undefined && first[1] !== 64) {
+      throw new Error(`ResNet: the first stage adds its input (the stem's 64 channels) without a 1×1 conv, so it needs 64 channels (arch[0] = [${first.join(', ')}])`);
+    }
     const net = new Sequential(this.b1());
     opts.arch.forEach(([numResiduals, numChannels], i) => {
       net.addModule(`b${i + 2}`, this.block(numResiduals, numChannels, i === 0));

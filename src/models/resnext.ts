@@ -4,6 +4,7 @@ import { relu } from '../nn/functional.js';
 import { Module } from '../nn/module.js';
 import { LazyConv2d } from '../nn/conv.js';
 import { LazyBatchNorm2d } from '../nn/batchnorm.js';
+import { checkShortcut } from './resnet.js';
 
 /** ResNeXtBlock's constructor options (d2l: num_channels, groups, bot_mul, use_1x1conv=False, strides=1). */
 export interface ResNeXtBlockOptions {
@@ -61,6 +62,7 @@ export class ResNeXtBlock extends Module {
     Y = relu(this.bn2.call(this.conv2.call(Y)));
     Y = this.bn3.call(this.conv3.call(Y));
     const shortcut = this.conv4 !== null && this.bn4 !== null ? this.bn4.call(this.conv4.call(X)) : X;
+    checkShortcut('ResNeXtBlock', Y, shortcut);
     return relu(Y.add(shortcut));
   }
 }
