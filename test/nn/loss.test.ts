@@ -18,6 +18,9 @@ test('crossEntropy equals -mean(logSoftmax[i, y_i]) and is stable for huge logit
   assert.ok(Math.abs(crossEntropy(x, y).item() - ref / 4) < 1e-5);
   assert.ok(Math.abs(crossEntropy(x, y, { reduction: 'sum' }).item() - ref) < 1e-4);
   assert.deepEqual(crossEntropy(x, y, { reduction: 'none' }).shape, [4]);
+  const xg = x.detach().requiresGrad_();
+  assert.equal(crossEntropy(xg, y).gradFn!.name, 'NllLossBackward0');
+  assert.equal(crossEntropy(xg, y, { labelSmoothing: 0.1 }).gradFn!.name, 'AddBackward0');
   const big = tensor([[1000, 0, -1000], [-1e4, 1e4, 0]]);
   const l = crossEntropy(big, labels([0, 0]), { reduction: 'none' });
   assert.ok(Math.abs(l.data[0]!) < 1e-6 && Math.abs(l.data[1]! - 2e4) < 1);

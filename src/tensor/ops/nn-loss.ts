@@ -143,7 +143,9 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     const v = reduction === 'mean' ? (nc * sn + sc * ss) / count : nc * sn + sc * ss;
     out = fromF32(new Float32Array([v]), []);
   }
-  return record(out, 'NllLossBackward0', [input], (g) => {
+  // The grad_fn name PyTorch's composite cross_entropy ends with, so printed tensors match.
+  const name = labels === null ? (reduction === 'mean' ? 'DivBackward1' : 'NegBackward0') : eps > 0 ? 'AddBackward0' : 'NllLossBackward0';
+  return record(out, name, [input], (g) => {
     const gd = f32(g);
     const d = new Float32Array(n * c);
     for (let i = 0; i < n; i++) {
