@@ -1,0 +1,31 @@
+/** `convnet summary <model> [--input 1,1,28,28]`: d2l's layer_summary table and the parameter count. */
+import { manualSeed } from '../tensor/rng.js';
+import { randn } from '../tensor/creation.js';
+import { initCnn } from '../train/init-cnn.js';
+import { Flags, parseArgs, UsageError, type FlagSpec } from './args.js';
+import { modelSpecArg, thousands, type Io } from './common.js';
+
+export const SUMMARY_FLAGS: Record<string, FlagSpec> = {
+  input: { type: 'shape', metavar: 'N,C,H,W', help: "input shape (default 1,1,H,W at the model's size)" },
+};
+
+/** Print each layer's output shape and the number of parameters. */
+export function summaryCommand(argv: readonly string[], io: Io): number {
+  const { positionals, flags } = parseArgs(argv, SUMMARY_FLAGS);
+  const f = new Flags(flags);
+  const [name, spec] = modelSpecArg(positionals, 'summary');
+  const shape = f.shape('input') ?? [1, 1, ...spec.defaultResize];
+  if (shape.length !== 4) throw new UsageError(`option --input: expected 4 dims N,C,H,W (got ${shape.join(',')})`);
+  manualSeed(0);
+  const model = spec.create({});
+  try {
+    model.layerSummary(shape, (line) => io.out.write(line + '\n'));
+  } catch (e) {
+    throw new Error(`summary: ${name} does not accept input [${shape.join(', ')}]: ${(e as Error).message}`);
+  }
+  // layerSummary materialised the lazy layers; count as d2l would after init.
+  model.applyInit([randn(shape)], initCnn);
+  const n = model.parameters().reduce((s, p) => s + p.numel(), 0);
+  io.out.write(`Total parameters: ${thousands(n)}\n`);
+  return 0;
+}
