@@ -71,17 +71,20 @@ export interface FashionMnistSplit {
   cols: 28;
 }
 
-/** packageRoot(): nearest ancestor of this module holding package.json (works from src/data and dist/src/data alike). */
+/** packageRoot(): the ancestor of this module holding package.json (works from src/data and dist/src/data alike). */
 export function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) {
-      throw new Error(`cannot locate package root: no package.json above ${fileURLToPath(import.meta.url)}`);
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  let first: string | undefined;
+  for (let dir = here; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) {
+      // Prefer the root that actually has data/: a build step could copy package.json into dist/.
+      if (fs.existsSync(path.join(dir, 'data'))) return dir;
+      first ??= dir;
     }
-    dir = parent;
+    if (path.dirname(dir) === dir) break;
   }
+  if (first !== undefined) return first;
+  throw new Error(`cannot locate the convnet-ts package root: no package.json above ${here}`);
 }
 
 /** resolveFashionMnistDir({dir?}) → absolute directory: explicit option, else $CONVNET_FASHION_MNIST_DIR, else <package>/data/fashion-mnist. */
