@@ -1,23 +1,36 @@
 // Kernel throughput table: GEMM and conv2d forward/backward in GFLOP/s for the JS reference,
 // the wasm plain-SIMD and relaxed-SIMD builds on 1 thread, and the best build on all threads.
-// Usage: node dist/bench/kernels.js [--quick] [--only gemm|conv]
+// Usage: node dist/bench/kernels.js [--quick] [--only gemm|conv] [--cpu]
+// --cpu times single-threaded variants by process CPU time (robust on a loaded shared machine)
+// and drops the multi-threaded column, whose speed only wall time can show.
 import os from 'node:os';
 import type { Backend, Conv2dGeometry } from '../src/backend/backend.js';
 import { refBackend } from '../src/backend/ref/index.js';
 import { WasmBackend, relaxedSimdSupported } from '../src/backend/wasm/index.js';
 
 const quick = process.argv.includes('--quick');
-const only = process.argv[process.argv.indexOf('--only') + 1];
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
 const minTime = quick ? 0.15 : 0.5;
+const cpu = process.argv.includes('--cpu');
 
-/** Seconds per call of f: one warm-up, then repeat until minTime has elapsed. */
+function now(): number {
+  if (!cpu) return Number(process.hrtime.bigint()) / 1e9;
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** Fastest seconds per call of f over repeats filling minTime (after a warm-up): the minimum filters out preemption on a shared machine. */
 function timeIt(f: () => void): number {
   f();
-  let reps = 0;
-  const t0 = process.hrtime.bigint();
-  let el = 0;
-  do { f(); reps++; el = Number(process.hrtime.bigint() - t0) / 1e9; } while (el < minTime || reps < 2);
-  return el / reps;
+  let reps = 0, best = Infinity, el = 0;
+  while (el < minTime || reps < 3) {
+    const t0 = now();
+    f();
+    const dt = now() - t0;
+    best = Math.min(best, dt); el += dt; reps++;
+  }
+  return best;
 }
 
 function rand(n: number): Float32Array {
@@ -31,7 +44,7 @@ const variants: Variant[] = [{ label: 'js ref', be: refBackend, js: true },
   { label: 'simd 1t', be: new WasmBackend({ flavor: 'simd', threads: 1 }), js: false }];
 if (relaxedSimdSupported()) variants.push({ label: 'relaxed 1t', be: new WasmBackend({ flavor: 'relaxed', threads: 1 }), js: false });
 const nt = os.availableParallelism();
-variants.push({ label: `best ${nt}t`, be: new WasmBackend({ threads: nt }), js: false });
+if (!cpu) variants.push({ label: `best ${nt}t`, be: new WasmBackend({ threads: nt }), js: false });
 
 const pad = (s: string, n: number): string => s.padStart(n);
 function header(first: string): void {
@@ -40,7 +53,7 @@ function header(first: string): void {
 const row = (name: string, vals: number[]): void =>
   console.log(`${name.padEnd(44)}${vals.map((v) => pad(v.toFixed(2), 12)).join('')}`);
 
-console.log(`convnet-ts kernel bench — ${new Date().toISOString()} — ${os.cpus()[0]?.model ?? '?'} — ${os.availableParallelism()} threads — GFLOP/s (2*MNK per GEMM)`);
+console.log(`convnet-ts kernel bench — ${new Date().toISOString()} — ${os.cpus()[0]?.model ?? '?'} — ${os.availableParallelism()} threads — load ${os.loadavg()[0]!.toFixed(1)} — GFLOP/s (2*MNK per GEMM), best of repeats, ${cpu ? 'CPU' : 'wall'} time`);
 
 if (!only || only === 'gemm') {
   header('GEMM  C[m,n] = A[m,k] B[k,n]');
