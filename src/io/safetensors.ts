@@ -116,7 +116,8 @@ export function encodeSafetensorsChunks(
   if ((opts.order ?? 'reference') === 'reference') {
     names.sort((a, b) => RUST_RANK[entries[b]!.dtype] - RUST_RANK[entries[a]!.dtype] || compareUtf8(a, b));
   }
-  const header: Record<string, unknown> = {};
+  // Null prototype: a tensor named "__proto__" must become a key, not replace the object's prototype.
+  const header: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   if (metadata !== undefined) {
     for (const [k, v] of Object.entries(metadata)) {
       if (typeof v !== 'string') throw new Error(`encodeSafetensors: metadata ${JSON.stringify(k)} must be a string, got ${typeof v}`);

@@ -84,6 +84,19 @@ test('layout: u64 LE length, space-padded 8-byte-aligned header, reference order
   assert.deepEqual(Object.keys(ins), Object.keys(sample));
 });
 
+test('odd tensor names (__proto__, non-ASCII, astral) survive and sort byte-wise like Rust', () => {
+  const one = (v: number): SafetensorsEntry => ({ dtype: 'U8', shape: [1], data: Uint8Array.from([v]) });
+  const entries: Record<string, SafetensorsEntry> = {};
+  Object.defineProperty(entries, '__proto__', { value: one(1), enumerable: true });
+  entries['\u{1F600}'] = one(2); // UTF-8 F0.., UTF-16 D83D..
+  entries['\uFF5E'] = one(3); // UTF-8 EF.., UTF-16 FF5E: UTF-16 order would put it last
+  const bytes = encodeSafetensors(entries);
+  assert.deepEqual(Object.keys(rawHeader(bytes).json), ['__proto__', '\uFF5E', '\u{1F600}']);
+  const back = decodeSafetensors(bytes, 'names').tensors;
+  assert.deepEqual([...back.keys()], ['__proto__', '\uFF5E', '\u{1F600}']);
+  assert.deepEqual(Array.from(back.get('__proto__')!.data as Uint8Array), [1]);
+});
+
 test('raw little-endian bytes in a Uint8Array are accepted for any dtype', () => {
   const raw = new Uint8Array(Float32Array.from([2, -4]).buffer);
   const t = decodeSafetensors(encodeSafetensors({ x: { dtype: 'F32', shape: [2], data: raw } }), 'm').tensors.get('x')!;
