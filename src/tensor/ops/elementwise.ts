@@ -74,6 +74,9 @@ export function div(a: Tensor, bIn: TensorLike): Tensor {
 /** a ** b. */
 export function pow(a: Tensor, bIn: TensorLike): Tensor {
   const b = asTensor(bIn, a);
+  if (a.dtype !== 'float32' && b.dtype !== 'float32' && f32(b).some((v) => v < 0)) {
+    throw new Error(`pow: integers to negative integer powers are not allowed (base dtype ${a.dtype}, shape [${a.shape.join(', ')}]); call .float() first`);
+  }
   const out = rawBinary('pow', a, b, 'pow', arithDtype(a, b));
   return record(out, 'PowBackward0', [a, b], (g) => [
     // PyTorch zeroes d/da where b == 0 (else 0 * 0^-1 = NaN at a = 0) and d/db where a == 0 and
@@ -132,6 +135,7 @@ function rawUnary(op: UnaryOp, a: Tensor): Tensor {
 
 /** -a. */
 export function neg(a: Tensor): Tensor {
+  if (a.dtype === 'bool') throw new Error(`neg: negation of a bool tensor (shape [${a.shape.join(', ')}]) is not supported; use .eq(false) to invert a mask`);
   if (a.dtype !== 'float32') return mul(a, -1);
   return record(rawUnary('neg', a), 'NegBackward0', [a], (g) => [neg(g)]);
 }

@@ -54,10 +54,11 @@ export function mean(a: Tensor, dim?: number | number[], keepdim = false): Tenso
 }
 
 function extremum(op: 'max' | 'min', a: Tensor, dim: number | number[] | undefined, keepdim: boolean): Tensor {
-  if (a.numel() === 0) {
-    throw new Error(`${op}: cannot reduce an empty tensor of shape [${a.shape.join(', ')}] (operation has no identity)`);
-  }
   const axes = normalizeAxes(dim, a.ndim, op);
+  // Only reducing over a size-0 dim is undefined; [0, 3].max(1) is simply an empty result.
+  if (a.numel() === 0 && (dim === undefined || axes.some((ax) => a.shape[ax] === 0))) {
+    throw new Error(`${op}: cannot reduce an empty tensor of shape [${a.shape.join(', ')}] over a dimension of size 0 (operation has no identity)`);
+  }
   const out = rawReduce(op, a, axes, keepdim);
   if (a.dtype !== 'float32') return out.to(a.dtype);
   const kShape = keptShape(a.shape, axes, true);
@@ -82,7 +83,9 @@ export function min(a: Tensor, dim?: number | number[], keepdim = false): Tensor
 
 /** Index of the max/min (int32); over the flattened tensor when `dim` is undefined. */
 export function argReduce(op: 'argmax' | 'argmin', a: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
-  if (a.numel() === 0) throw new Error(`${op}: expected a non-empty tensor`);
+  if (a.numel() === 0 && (dim === undefined || a.shape[normalizeDim(dim, a.ndim, op)] === 0)) {
+    throw new Error(`${op}: expected a non-empty dimension to reduce, got shape [${a.shape.join(', ')}]${dim === undefined ? '' : ` and dim ${dim}`}`);
+  }
   if (dim === undefined) {
     const out = new Int32Array(1);
     getBackend().argReduce(op, f32(a), [a.numel()], 0, out);

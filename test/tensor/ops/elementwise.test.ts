@@ -74,3 +74,11 @@ test('int tensors: arithmetic stays int, division is float, comparisons are bool
   assert.equal(a.gt(1).dtype, 'bool');
   assert.deepEqual(a.gt(1).tolist(), [false, true, true]);
 });
+
+test('int and bool misuse is an error, not a silently wrong value', () => {
+  const i = tensor([2, 3], { dtype: 'int32' });
+  assert.throws(() => i.pow(-1), /pow: integers to negative integer powers are not allowed \(base dtype int32, shape \[2\]\)/);
+  assert.deepEqual(i.pow(2).tolist(), [4, 9]);
+  assert.deepEqual(i.float().pow(-1).tolist(), [0.5, 1 / 3].map(Math.fround));
+  assert.throws(() => tensor([true, false]).neg(), /neg: negation of a bool tensor \(shape \[2\]\) is not supported/);
+});

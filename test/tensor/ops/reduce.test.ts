@@ -49,6 +49,11 @@ test('reduction errors name the op', () => {
   assert.throws(() => randn(2, 3).mean(-3), /mean: dimension out of range/);
   assert.throws(() => randn(2, 3).softmax(5), /softmax: dimension out of range|logSoftmax: dimension out of range/);
   assert.throws(() => randn(0).max(), /max: cannot reduce an empty tensor of shape \[0\]/);
+  assert.throws(() => randn(0, 3).min(0), /min: cannot reduce an empty tensor of shape \[0, 3\] over a dimension of size 0/);
+  assert.deepEqual(randn(0, 3).max(1).shape, [0]);
+  assert.deepEqual(randn(0, 3).argmax(1).shape, [0]);
+  assert.throws(() => randn(0, 3).argmax(0), /argmax: expected a non-empty dimension to reduce, got shape \[0, 3\] and dim 0/);
+  assert.throws(() => randn(0).argmax(), /argmax: expected a non-empty dimension/);
   assert.throws(() => tensor([1, 2], { dtype: 'int32' }).mean(), /mean: .*int32/);
   assert.throws(() => randn(2, 3).argmax(4), /argmax: dimension out of range/);
   assert.throws(() => randn(2, 3).sum([1, -1]), /sum: a dim appears multiple times in the list of dims \[1, -1\]/);
