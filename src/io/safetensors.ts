@@ -105,7 +105,7 @@ function swapped(bytes: Uint8Array, size: number): Uint8Array {
   return out;
 }
 
-/** Header and per-tensor byte chunks in file order (the streaming form of encodeSafetensors). */
+/** encodeSafetensorsChunks(entries, metadata?, {order?}) → [header, ...tensor bytes] in file order; tensor chunks alias the entries' buffers (no copy). */
 export function encodeSafetensorsChunks(
   entries: Record<string, SafetensorsEntry>,
   metadata?: Record<string, string>,
