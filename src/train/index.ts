@@ -8,3 +8,7 @@ export {
 export { ProgressBoard, type Point, type ProgressBoardOptions } from './progress-board.js';
 export { initCnn } from './init-cnn.js';
 export type { Optimizer, BatchSource, StepMetrics } from './types.js';
+// d2l keeps its data modules beside the Trainer (d2l.FashionMNIST), so they are reachable here too.
+export { FashionMNIST, ImageDataset, type FashionMNISTOptions } from '../data/fashion-mnist.js';
+export { DataLoader, TensorDataset, type Dataset, type DataLoaderOptions } from '../data/dataloader.js';
+export { resizeBilinear } from '../data/resize.js';
