@@ -28,6 +28,8 @@ export interface SmallFixture {
   num_params: number;
   state_keys: [string, number[]][];
   summary: string[];
+  /** print(model) after the lazy layers were materialised. */
+  repr: string;
 }
 
 /** Total number of parameter elements, as `sum(p.numel() for p in model.parameters())`. */
