@@ -1,7 +1,5 @@
 /** `convnet summary <model> [--input 1,1,28,28]`: d2l's layer_summary table and the parameter count. */
 import { manualSeed } from '../tensor/rng.js';
-import { randn } from '../tensor/creation.js';
-import { initCnn } from '../train/init-cnn.js';
 import { Flags, parseArgs, UsageError, type FlagSpec } from './args.js';
 import { modelSpecArg, thousands, type Io } from './common.js';
 
@@ -23,8 +21,7 @@ export function summaryCommand(argv: readonly string[], io: Io): number {
   } catch (e) {
     throw new Error(`summary: ${name} does not accept input [${shape.join(', ')}]: ${(e as Error).message}`);
   }
-  // layerSummary materialised the lazy layers; count as d2l would after init.
-  model.applyInit([randn(shape)], initCnn);
+  // layerSummary's forward pass materialised the lazy layers, so every parameter has its shape now.
   const n = model.parameters().reduce((s, p) => s + p.numel(), 0);
   io.out.write(`Total parameters: ${thousands(n)}\n`);
   return 0;

@@ -12,7 +12,7 @@ import { epochJson, formatEpochLine, ProgressReporter } from './progress.js';
 
 export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   epochs: { type: 'int', min: 0, metavar: 'N', help: 'total epochs to reach (default 10; with --resume, counting the epochs already done)' },
-  lr: { type: 'float', min: 0, metavar: 'LR', help: 'learning rate (default 0.1 for sgd, 0.001 for adam)' },
+  lr: { type: 'float', min: 0, metavar: 'LR', help: "learning rate (default: the model's d2l rate with sgd, 0.1 for LeNet; 0.001 with adam)" },
   optimizer: { type: 'string', choices: ['sgd', 'adam'], metavar: 'sgd|adam', help: 'optimiser (default sgd, as in d2l)' },
   momentum: { type: 'float', min: 0, metavar: 'M', help: 'SGD momentum (default 0)' },
   'weight-decay': { type: 'float', min: 0, metavar: 'WD', help: 'L2 weight decay (default 0)' },
