@@ -31,6 +31,8 @@ export class Tensor {
   /** The node that computed this tensor, null for leaves. */
   gradFn: GradNode | null = null;
   retainsGrad = false;
+  /** Internal: the tensor this one is a reshape view of (shares storage), like PyTorch's `_base`. */
+  viewBase: Tensor | null = null;
   private _requiresGrad = false;
   private readonly _version: VersionBox;
 
@@ -125,8 +127,16 @@ export class Tensor {
 
   /** Leaf tensors that require grad must not be modified in place while recording. */
   checkInplace(op: string): void {
-    if (isGradEnabled() && this.requiresGrad && this.isLeaf) {
+    if (!isGradEnabled()) return;
+    if (this.requiresGrad && this.isLeaf) {
       throw new Error(`${op}: a leaf tensor that requires grad is being used in an in-place operation; wrap it in noGrad(() => ...)`);
+    }
+    // Autograd here does not rebase a view's base onto an in-place op (PyTorch does), so the
+    // base's gradient would silently ignore the change: refuse instead.
+    if (this.viewBase !== null && this.viewBase.requiresGrad) {
+      throw new Error(`${op}: this tensor of shape ${formatShape(this.shape)} is a view (reshape/view/flatten/squeeze/unsqueeze) of a ` +
+                      `tensor of shape ${formatShape(this.viewBase.shape)} that requires grad; in-place changes through a view are not ` +
+                      'tracked by autograd. Use clone() first, or modify it under noGrad(() => ...).');
     }
   }
 

@@ -121,6 +121,24 @@ test('in-place on a leaf that requires grad errors unless under noGrad', () => {
   assert.equal(w.isLeaf, true);
 });
 
+test('in-place through a view of a tensor that requires grad is refused (not silently untracked)', () => {
+  const w = randn(2, 3).requiresGrad_();
+  assert.throws(() => w.view(6).add_(1), /add_: this tensor of shape \[6\] is a view .* of a tensor of shape \[2, 3\] that requires grad/);
+  const y = w.mul(2);
+  assert.throws(() => y.flatten().mul_(3), /mul_: this tensor of shape \[6\] is a view/);
+  assert.throws(() => y.unsqueeze(0).set([0, 0], 1), /set: this tensor of shape \[1, 2, 3\] is a view/);
+  // Allowed: views of tensors outside the graph, under noGrad, or after clone().
+  const x = zeros(2, 3);
+  x.view(6).add_(1);
+  assert.deepEqual(x.tolist(), [[1, 1, 1], [1, 1, 1]]);
+  const c = y.view(6).clone();
+  c.mul_(2);
+  c.sum().backward();
+  assert.deepEqual(w.grad!.tolist(), [[4, 4, 4], [4, 4, 4]]);
+  noGrad(() => w.view(6).fill_(0.5));
+  assert.deepEqual(w.tolist(), [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]);
+});
+
 test('Y += X on a non-leaf is recorded (d2l Residual), gradients flow to both', () => {
   const a = randn(2, 3).requiresGrad_();
   const b = randn(2, 3).requiresGrad_();

@@ -17,7 +17,9 @@ export function fullLike(t: Tensor, v: number): Tensor {
 export function reshape(a: Tensor, shape: readonly number[]): Tensor {
   const target = resolveShape(shape, a.numel(), 'reshape', a.shape);
   if (shapesEqual(target, a.shape)) return a;
-  return record(a.viewStorage(target), 'ViewBackward0', [a], (g) => [g.viewStorage(a.shape)]);
+  const view = a.viewStorage(target);
+  view.viewBase = a;
+  return record(view, 'ViewBackward0', [a], (g) => [g.viewStorage(a.shape)]);
 }
 
 /** Merge dims startDim..endDim into one. */
