@@ -68,3 +68,10 @@ export function buildModel(spec: ModelSpec, data: FashionMNIST, lr: number): Cla
 export function thousands(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** Refuse a checkpoint saved from another model (same keys can still mean another architecture, e.g. lenet vs lenet-modern). */
+export function checkSavedModel(file: string, saved: string | undefined, name: string): void {
+  if (saved !== undefined && saved.toLowerCase() !== name.toLowerCase()) {
+    throw new Error(`'${file}' was saved from model '${saved}', not '${name}'`);
+  }
+}

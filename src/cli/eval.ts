@@ -2,7 +2,7 @@
 import { noGrad } from '../autograd/grad-mode.js';
 import { loadCheckpoint } from '../io/checkpoint.js';
 import { Flags, parseArgs, UsageError, type FlagSpec } from './args.js';
-import { buildModel, DATA_FLAGS, modelSpecArg, setupData, type Io } from './common.js';
+import { buildModel, checkSavedModel, DATA_FLAGS, modelSpecArg, setupData, type Io } from './common.js';
 
 export const EVAL_FLAGS: Record<string, FlagSpec> = {
   weights: { type: 'string', metavar: 'FILE', help: 'safetensors checkpoint (ours, or a PyTorch state_dict saved as safetensors)' },
@@ -20,6 +20,7 @@ export function evalCommand(argv: readonly string[], io: Io): number {
   const data = setupData(f, spec);
   const model = buildModel(spec, data, 0.1);
   const ck = loadCheckpoint(weights, model);
+  checkSavedModel(weights, ck.metadata.model, name);
   model.eval();
   let loss = 0, correct = 0, n = 0;
   noGrad(() => {

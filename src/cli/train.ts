@@ -7,7 +7,7 @@ import { Adam } from '../optim/adam.js';
 import { Trainer, type EpochRecord } from '../train/trainer.js';
 import type { Classifier } from '../train/classifier.js';
 import { Flags, parseArgs, UsageError, type FlagSpec } from './args.js';
-import { buildModel, DATA_FLAGS, modelSpecArg, setupData, thousands, type Io } from './common.js';
+import { buildModel, checkSavedModel, DATA_FLAGS, modelSpecArg, setupData, thousands, type Io } from './common.js';
 import { epochJson, formatEpochLine, ProgressReporter } from './progress.js';
 
 export const TRAIN_FLAGS: Record<string, FlagSpec> = {
@@ -45,6 +45,7 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
   const resume = f.str('resume');
   if (resume !== undefined) {
     const ck = loadCheckpoint(resume, model, { optimizer });
+    checkSavedModel(resume, ck.metadata.model, name);
     startEpoch = ck.epoch ?? 0;
     // Continue the shuffling sequence where the saved run stopped, so a resumed run repeats an uninterrupted one.
     if (ck.rngState !== null) setRngState(ck.rngState);

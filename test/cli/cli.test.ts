@@ -118,4 +118,7 @@ test('convnet: checkpoint errors name the file and the keys', () => {
   const wrongOpt = convnet('train', 'lenet', ...TINY, '--epochs', '2', '--resume', ck, '--optimizer', 'adam', '--quiet');
   assert.equal(wrongOpt.status, 1);
   assert.match(wrongOpt.stderr, /holds SGD state but the optimizer is Adam/);
+  const wrongModel = convnet('eval', 'lenet-modern', '--weights', ck, '--limit-test', '64');
+  assert.equal(wrongModel.status, 1);
+  assert.match(wrongModel.stderr, /sgd\.safetensors' was saved from model 'lenet', not 'lenet-modern'/);
 });
