@@ -1,6 +1,6 @@
 // Transcendental elementwise kernels. Memory-bound ops (relu, add, mul) stay in TypeScript:
 // the copy into linear memory would cost as much as the op. exp/sigmoid are compute-bound in JS
-// (Math.exp is a call per element), so a 4-wide polynomial exp pays for the copies.
+// (Math.exp/Math.tanh are a call per element), so 4-wide polynomials pay for the copies.
 
 // Cephes-style expf: x = n*ln2 + r, |r| <= ln2/2, degree-6 polynomial for e^r, 2^n by exponent bits.
 // @ts-ignore: decorator
@@ -46,5 +46,34 @@ export function sigmoidForward(x: usize, out: usize, n: i32): void {
   for (; i < n; i++) {
     const e = vexp(f32x4.neg(f32x4.splat(load<f32>(x + <usize>i * 4))));
     store<f32>(out + <usize>i * 4, f32x4.extract_lane(f32x4.div(one, f32x4.add(one, e)), 0));
+  }
+}
+
+// tanh: a Taylor polynomial below |x| = 0.5 (where 1 - 2/(e^{2x}+1) would cancel catastrophically;
+// truncation error there is ~1e-7 relative), the exp form above it, with the sign copied back.
+// @ts-ignore: decorator
+@inline function vtanh(v: v128): v128 {
+  const one = f32x4.splat(1);
+  const a = f32x4.abs(v);
+  const e = vexp(f32x4.add(a, a));
+  let big = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(e, one)));
+  big = v128.or(big, v128.and(v, i32x4.splat(0x80000000)));
+  const x2 = f32x4.mul(v, v);
+  let p = f32x4.splat(3.5921280365724810e-3);
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(-8.8632355299021966e-3));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(2.1869488536155203e-2));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(-5.3968253968253968e-2));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(1.3333333333333333e-1));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(-3.3333333333333333e-1));
+  const small = f32x4.add(v, f32x4.mul(f32x4.mul(v, x2), p));
+  return v128.bitselect(small, big, f32x4.lt(a, f32x4.splat(0.5)));
+}
+
+/** out[i] = tanh(x[i]) for i < n; out may alias x. */
+export function tanhForward(x: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, vtanh(v128.load(x + <usize>i * 4)));
+  for (; i < n; i++) {
+    store<f32>(out + <usize>i * 4, f32x4.extract_lane(vtanh(f32x4.splat(load<f32>(x + <usize>i * 4))), 0));
   }
 }

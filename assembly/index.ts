@@ -2,4 +2,4 @@
 export { sgemm, sgemmScratchBytes } from './gemm';
 export { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, sumPartials } from './conv';
 export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool';
-export { expForward, sigmoidForward } from './elementwise';
+export { expForward, sigmoidForward, tanhForward } from './elementwise';

@@ -93,7 +93,7 @@ for (const cfg of configs()) {
       const { ref, scale } = naiveGemm(false, false, m, n, k, 1, a, b, 0, c);
       assertClose(c, ref, scale, 'lenet gemm');
     });
-    it('computes exp and sigmoid (and delegates the rest)', () => {
+    it('computes exp, sigmoid and tanh (and delegates the rest)', () => {
       const n = 5003;
       const x = randArray(n, 3).map((v) => v * 40);
       x[0] = 88; x[1] = -100; x[2] = 0; x[3] = -87;
@@ -101,6 +101,10 @@ for (const cfg of configs()) {
       be.unary('exp', x, e);
       be.unary('sigmoid', x, s);
       be.unary('relu', x, r);
+      const t = new Float32Array(n), xs = x.map((v, i) => (i % 2 === 0 ? v / 37 : v / 4)); // dense near 0 and the 0.5 switch
+      xs[5] = 0.5; xs[6] = -0.5; xs[7] = 1e-30; xs[8] = -20;
+      be.unary('tanh', xs, t);
+      assertClose(t, Array.from(xs, Math.tanh), null, 'tanh', 2e-6, 1e-37);
       assertClose(e, Array.from(x, Math.exp), null, 'exp', 2e-6, 1e-37);
       assertClose(s, Array.from(x, (v) => 1 / (1 + Math.exp(-v))), null, 'sigmoid', 2e-6, 1e-37);
       assertClose(r, Array.from(x, (v) => Math.max(v, 0)), null, 'relu', 0, 0);

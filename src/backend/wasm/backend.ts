@@ -1,5 +1,5 @@
 /**
- * WasmBackend: GEMM, convolution, pooling and exp/sigmoid run as WebAssembly SIMD kernels on a
+ * WasmBackend: GEMM, convolution, pooling and exp/sigmoid/tanh run as WebAssembly SIMD kernels on a
  * shared memory, split across worker threads; everything else delegates to the reference backend.
  */
 import os from 'node:os';
@@ -23,12 +23,14 @@ export interface WasmBackendOptions {
 }
 
 const EXPORTS = ['sgemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'sumPartials',
-  'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'expForward', 'sigmoidForward'] as const;
+  'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'expForward', 'sigmoidForward', 'tanhForward'] as const;
 
 /** Below this many multiply-adds a worker wake-up (tens of microseconds) costs more than it saves. */
 const PARALLEL_MIN_FLOPS_DEFAULT = 1 << 18;
 /** Below this many elements exp/sigmoid stay in JS: the copies would dominate. */
 const UNARY_MIN = 2048;
+/** Unary ops with a SIMD kernel: compute-bound in JS (a Math call per element), unlike relu/neg/abs. */
+const UNARY_KERNELS: Partial<Record<UnaryOp, string>> = { exp: 'expForward', sigmoid: 'sigmoidForward', tanh: 'tanhForward' };
 /** Target GEMM width (images x output pixels) for conv; small feature maps batch several images. */
 const CONV_TARGET_N_DEFAULT = 2048;
 
@@ -74,12 +76,12 @@ export class WasmBackend implements Backend {
   dispose(): void { this.pool.dispose(); }
 
   unary(op: UnaryOp, x: Float32Array, out: Float32Array): void {
-    if ((op !== 'exp' && op !== 'sigmoid') || x.length < UNARY_MIN) { refBackend.unary(op, x, out); return; }
+    const fn = UNARY_KERNELS[op];
+    if (fn === undefined || x.length < UNARY_MIN) { refBackend.unary(op, x, out); return; }
     const ar = this.arena;
     ar.reset();
     const n = x.length;
     const p = ar.put(x);
-    const fn = op === 'exp' ? 'expForward' : 'sigmoidForward';
     this.pool.run(fn, split(n, this.threads, 1024).map(([s, e]) => [p + s * 4, p + s * 4, e - s]));
     out.set(ar.f32(p, n));
   }
