@@ -67,3 +67,11 @@ test('opNameOf maps node names to op names', () => {
   assert.equal(opNameOf('MaxBackward1'), 'max');
   assert.equal(opNameOf('CopySlices'), 'copySlices');
 });
+
+test('nn.ReLU (the fused relu) propagates NaN, so detectAnomaly sees it', async () => {
+  const { nn } = await import('../../src/index.js');
+  const x = tensor([NaN, -1, 2], { requiresGrad: true });
+  const y = new nn.ReLU().forward(x);
+  assert.ok(Number.isNaN(y.get(0).item()));
+  assert.throws(() => detectAnomaly(() => new nn.ReLU().forward(x.mul(1))), /detectAnomaly: mul produced NaN|detectAnomaly: relu produced NaN/);
+});
