@@ -92,6 +92,34 @@ describe('model zoo with PyTorch weights reproduces PyTorch (logits within 1e-4 
   }
 });
 
+describe("d2l's training loop from PyTorch's weights follows PyTorch's trajectory (5 SGD steps)", () => {
+  for (const [name, make] of cases) {
+    const f = loadFixture<SmallFixture>(`models/${name}.json`);
+    const tr = f.trajectory;
+    if (tr === undefined) continue;
+    it(`${name}: per-step losses, then eval logits and BatchNorm running mean`, () => {
+      const model = make(f.config);
+      model.applyInit([zeros(...tr.input.shape)]);
+      model.loadStateDict(weights(name));
+      model.lr = tr.lr;
+      const opt = model.configureOptimizers();
+      const X = fromJson(tr.input), y = fromJson(tr.labels);
+      tr.losses.forEach((expected, i) => {
+        trainWithoutDropout(model);
+        const loss = model.loss(model.call(X), y);
+        opt.zeroGrad();
+        loss.backward();
+        opt.step();
+        assert.ok(Math.abs(loss.item() - expected) <= 1e-4 * expected, `step ${i + 1}: loss ${loss.item()} vs PyTorch ${expected}`);
+      });
+      model.eval();
+      closeTo(noGrad(() => model.call(X)), tr.logits_eval_after, 'eval logits after training');
+      const sd = model.stateDict();
+      for (const [k, v] of Object.entries(tr.running_mean_after)) closeTo(sd.get(k)!, v, `${k} after training`, 1e-3);
+    });
+  }
+});
+
 describe('PyTorch state_dicts through loadCheckpoint (src/io/checkpoint.ts)', () => {
   it('resnet_small.safetensors loads with loadCheckpoint and gives the same eval logits', () => {
     const f = loadFixture<SmallFixture>('models/resnet_small.json');
