@@ -30,7 +30,7 @@ export interface SmallFixture {
   summary: string[];
   /** print(model) after the lazy layers were materialised. */
   repr: string;
-  /** Five SGD steps from these weights on 8 random images (some fixtures). */
+  /** Five SGD steps from these weights on a small random batch (some fixtures). */
   trajectory?: {
     lr: number; input: TensorJson; labels: TensorJson; losses: number[];
     logits_eval_after: TensorJson; running_mean_after: Record<string, TensorJson>;
