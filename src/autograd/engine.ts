@@ -20,6 +20,8 @@ export interface GradNode {
   backward: ((grad: Tensor) => (Tensor | null)[]) | null;
   /** Set when the backward closure reads the op's own output (exp, sigmoid, ...): it must not change either. */
   readonly output?: { readonly tensor: Tensor; readonly version: number };
+  /** Indices of the inputs whose values `backward` reads (all when absent); only those must not change in place. */
+  readonly saved?: readonly number[];
   /** Where the forward op ran; captured only while anomaly detection is on. */
   readonly trace?: string;
 }
@@ -70,7 +72,8 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
           'to the first backward() if you need to call it twice.');
       }
       node.inputs.forEach((inp, k) => {
-        if (inp.requiresGrad && inp.version !== node.versions[k]) {
+        if (node.saved !== undefined && !node.saved.includes(k)) return;
+        if (inp.version !== node.versions[k]) {
           throw new Error(
             `backward: a tensor of shape ${formatShape(inp.shape)} needed by ${node.name} was modified by an ` +
             `in-place operation after it was used (version ${node.versions[k]} → ${inp.version})`);

@@ -7,6 +7,9 @@ import { Tensor, type TensorLike } from '../tensor.js';
 import { asTensor, f32, fromF32, needsGrad, record } from './record.js';
 import { sum } from './reduce.js';
 
+/** For record(): the backward reads none of the inputs' values (in-place changes to them are fine). */
+const NONE: readonly number[] = [];
+
 /** Sum `g` down to `shape` (undoing broadcasting) for a gradient. */
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   if (shapesEqual(g.shape, shape)) return g;
@@ -41,7 +44,7 @@ export function add(a: Tensor, bIn: TensorLike, alpha = 1): Tensor {
   const b = alpha === 1 ? b0 : mul(b0, alpha);
   const out = rawBinary('add', a, b, 'add', arithDtype(a, b));
   return record(out, 'AddBackward0', [a, b0], (g) => [
-    sumToShape(g, a.shape), sumToShape(alpha === 1 ? g : mul(g, alpha), b0.shape)]);
+    sumToShape(g, a.shape), sumToShape(alpha === 1 ? g : mul(g, alpha), b0.shape)], false, NONE);
 }
 
 /** a - alpha * b. */
@@ -50,7 +53,7 @@ export function sub(a: Tensor, bIn: TensorLike, alpha = 1): Tensor {
   const b = alpha === 1 ? b0 : mul(b0, alpha);
   const out = rawBinary('sub', a, b, 'sub', arithDtype(a, b));
   return record(out, 'SubBackward0', [a, b0], (g) => [
-    sumToShape(g, a.shape), sumToShape(mul(g, -alpha), b0.shape)]);
+    sumToShape(g, a.shape), sumToShape(mul(g, -alpha), b0.shape)], false, NONE);
 }
 
 /** a * b. */
@@ -68,7 +71,7 @@ export function div(a: Tensor, bIn: TensorLike): Tensor {
   const out = rawBinary('div', a, b, 'div', 'float32');
   return record(out, 'DivBackward0', [a, b], (g) => [
     a.requiresGrad ? sumToShape(div(g, b), a.shape) : null,
-    b.requiresGrad ? sumToShape(neg(div(mul(g, out), b)), b.shape) : null], true);
+    b.requiresGrad ? sumToShape(neg(div(mul(g, out), b)), b.shape) : null], true, [1]);
 }
 
 /** a ** b. */
@@ -137,12 +140,12 @@ function rawUnary(op: UnaryOp, a: Tensor): Tensor {
 export function neg(a: Tensor): Tensor {
   if (a.dtype === 'bool') throw new Error(`neg: negation of a bool tensor (shape [${a.shape.join(', ')}]) is not supported; use .eq(false) to invert a mask`);
   if (a.dtype !== 'float32') return mul(a, -1);
-  return record(rawUnary('neg', a), 'NegBackward0', [a], (g) => [neg(g)]);
+  return record(rawUnary('neg', a), 'NegBackward0', [a], (g) => [neg(g)], false, NONE);
 }
 /** e ** a. */
 export function exp(a: Tensor): Tensor {
   const out = rawUnary('exp', a);
-  return record(out, 'ExpBackward0', [a], (g) => [mul(g, out)], true);
+  return record(out, 'ExpBackward0', [a], (g) => [mul(g, out)], true, NONE);
 }
 /** Natural log. */
 export function log(a: Tensor): Tensor {
@@ -155,7 +158,7 @@ export function abs(a: Tensor): Tensor {
 /** Square root. */
 export function sqrt(a: Tensor): Tensor {
   const out = rawUnary('sqrt', a);
-  return record(out, 'SqrtBackward0', [a], (g) => [div(g, mul(out, 2))], true);
+  return record(out, 'SqrtBackward0', [a], (g) => [div(g, mul(out, 2))], true, NONE);
 }
 /** a * a. */
 export function square(a: Tensor): Tensor {
@@ -170,7 +173,7 @@ export function relu(a: Tensor): Tensor {
     const o = out.data as Float32Array, gd = f32(g);
     for (let i = 0; i < d.length; i++) d[i] = o[i]! <= 0 ? 0 : gd[i]!;
     return [fromF32(d, out.shape)];
-  }, true);
+  }, true, NONE);
 }
 /** 1 / (1 + e^-a). */
 export function sigmoid(a: Tensor): Tensor {
@@ -180,7 +183,7 @@ export function sigmoid(a: Tensor): Tensor {
     const o = out.data as Float32Array, gd = f32(g);
     for (let i = 0; i < d.length; i++) d[i] = gd[i]! * o[i]! * (1 - o[i]!);
     return [fromF32(d, out.shape)];
-  }, true);
+  }, true, NONE);
 }
 /** Hyperbolic tangent. */
 export function tanh(a: Tensor): Tensor {
@@ -190,7 +193,7 @@ export function tanh(a: Tensor): Tensor {
     const o = out.data as Float32Array, gd = f32(g);
     for (let i = 0; i < d.length; i++) d[i] = gd[i]! * (1 - o[i]! * o[i]!);
     return [fromF32(d, out.shape)];
-  }, true);
+  }, true, NONE);
 }
 /** Clamp into [min, max] (either bound optional); gradient passes where not clamped. */
 export function clamp(a: Tensor, min?: number, max?: number): Tensor {
@@ -220,7 +223,7 @@ export function cast(a: Tensor, dtype: DType): Tensor {
 export function clone(a: Tensor): Tensor {
   const s = allocStorage(a.dtype, a.numel());
   s.set(a.data);
-  return record(new Tensor(s, a.shape, a.dtype), 'CloneBackward0', [a], (g) => [g]);
+  return record(new Tensor(s, a.shape, a.dtype), 'CloneBackward0', [a], (g) => [g], false, NONE);
 }
 
 /**
@@ -258,6 +261,6 @@ export function inplace<T extends Tensor>(a: T, op: 'add' | 'mul' | 'div', bIn: 
     if (op === 'add') return [g, b.requiresGrad ? sumToShape(alpha === 1 ? g : mul(g, alpha), b.shape) : null];
     if (op === 'mul') return [mul(g, b), oldValues === null ? null : sumToShape(mul(g, oldValues), b.shape)];
     return [div(g, b), after === null ? null : sumToShape(neg(div(mul(g, after), b)), b.shape)];
-  });
+  }, false, op === 'add' ? NONE : [1]);  // a's old values, where needed, were copied above
   return a;
 }

@@ -107,7 +107,7 @@ export function get(a: Tensor, index: readonly Index[]): Tensor {
     const gd = f32(g);
     for (let i = 0; i < map.length; i++) gx[map[i]!] += gd[i]!;
     return [fromF32(gx, a.shape)];
-  });
+  }, false, []);
 }
 
 /** Write `value` (broadcast to the selection) into `a` in place; recorded like PyTorch's CopySlices. */
@@ -138,5 +138,5 @@ export function set(a: Tensor, index: readonly Index[], valueIn: TensorLike): vo
     const gVal = new Float32Array(map.length);
     for (let i = 0; i < map.length; i++) { gVal[i] = gd[map[i]!]!; gOld[map[i]!] = 0; }
     return [fromF32(gOld, a.shape), sumToShape(fromF32(gVal, selShape), vShape).viewStorage(origShape)];
-  });
+  }, false, []);
 }

@@ -28,17 +28,21 @@ export function needsGrad(...inputs: Tensor[]): boolean {
 /**
  * Attach a graph node to `out` when any input requires grad (and grad mode is on).
  * `backward` receives the output gradient and returns one gradient (or null) per input.
- * Pass `savesOutput` when `backward` reads `out`, so an in-place change of `out` is caught at backward.
+ * Pass `savesOutput` when `backward` reads `out`, so an in-place change of `out` is caught at backward,
+ * and `saved` (indices into `inputs`) when backward reads only some inputs' values (default: all),
+ * so in-place changes of the others are allowed, as in PyTorch.
  */
 export function record(out: Tensor, name: string, inputs: Tensor[],
-                       backward: (g: Tensor) => (Tensor | null)[], savesOutput = false): Tensor {
+                       backward: (g: Tensor) => (Tensor | null)[], savesOutput = false,
+                       saved?: readonly number[]): Tensor {
   if (!needsGrad(...inputs)) return out;
   const output = savesOutput ? { tensor: out, version: out.version } : undefined;
   const anomaly = isAnomalyEnabled();
   if (anomaly) checkForward(name, out, inputs);
   const trace = anomaly ? captureTrace() : undefined;
   out.setGradFn({ name, inputs, versions: inputs.map((t) => t.version), backward,
-                  ...(output ? { output } : {}), ...(trace !== undefined ? { trace } : {}) });
+                  ...(output ? { output } : {}), ...(trace !== undefined ? { trace } : {}),
+                  ...(saved !== undefined ? { saved } : {}) });
   return out;
 }
 

@@ -39,7 +39,7 @@ export function sum(a: Tensor, dim?: number | number[], keepdim = false): Tensor
   const out = rawReduce('sum', a, axes, keepdim);
   if (a.dtype !== 'float32') return out.int();
   const kShape = keptShape(a.shape, axes, true);
-  return record(out, dim === undefined ? 'SumBackward0' : 'SumBackward1', [a], (g) => [expand(g.viewStorage(kShape), a.shape)]);
+  return record(out, dim === undefined ? 'SumBackward0' : 'SumBackward1', [a], (g) => [expand(g.viewStorage(kShape), a.shape)], false, []);
 }
 
 /** Mean over `dim`; integer inputs are an error, as in PyTorch. */
@@ -135,7 +135,7 @@ export function logSoftmax(a: Tensor, dim: number): Tensor {
     // d/dx = g - softmax * sum(g)
     const soft = exp(res);
     return [sub(g, mul(soft, sum(g, axis, true)))];
-  }, true);
+  }, true, []);
 }
 
 /** softmax along `dim`. */

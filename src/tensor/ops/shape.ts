@@ -19,7 +19,7 @@ export function reshape(a: Tensor, shape: readonly number[]): Tensor {
   if (shapesEqual(target, a.shape)) return a;
   const view = a.viewStorage(target);
   view.viewBase = a;
-  return record(view, 'ViewBackward0', [a], (g) => [g.viewStorage(a.shape)]);
+  return record(view, 'ViewBackward0', [a], (g) => [g.viewStorage(a.shape)], false, []);
 }
 
 /** Merge dims startDim..endDim into one. */
@@ -46,7 +46,7 @@ export function permute(a: Tensor, dims: readonly number[]): Tensor {
   const res = a.dtype === 'float32' ? fromF32(out, outShape) : new Tensor(toDtype(out, a), outShape, a.dtype);
   const inv = new Array<number>(perm.length);
   perm.forEach((p, i) => { inv[p] = i; });
-  return record(res, 'PermuteBackward0', [a], (g) => [permute(g, inv)]);
+  return record(res, 'PermuteBackward0', [a], (g) => [permute(g, inv)], false, []);
 }
 
 function toDtype(out: Float32Array, like: Tensor) {
@@ -112,7 +112,7 @@ export function expand(a: Tensor, shape: readonly number[]): Tensor {
   const out = new Float32Array(sizeOf(target));
   getBackend().binary('add', f32(a), a.shape, zeros, [], target, out);
   const res = a.dtype === 'float32' ? fromF32(out, target) : new Tensor(toDtype(out, a), target, a.dtype);
-  return record(res, 'ExpandBackward0', [a], (g) => [sumToShape(g, a.shape)]);
+  return record(res, 'ExpandBackward0', [a], (g) => [sumToShape(g, a.shape)], false, []);
 }
 
 /** Join tensors along an existing dim; all other dims must agree. */
@@ -155,7 +155,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
       off += chunk;
       return fromF32(gx, x.shape);
     });
-  });
+  }, false, []);
 }
 
 /** Stack equal-shaped tensors along a new dim. */
