@@ -53,7 +53,7 @@ export interface FitOptions {
 export class NonFiniteLossError extends Error {
   constructor(readonly epoch: number, readonly batch: number, readonly numBatches: number, readonly value: number) {
     super(`Trainer: training loss became ${value} at epoch ${epoch}, batch ${batch} of ${numBatches}; stopping ` +
-      '(try a smaller learning rate or gradientClipVal)');
+      '(try a smaller learning rate, or gradient clipping: gradientClipVal, --grad-clip)');
     this.name = 'NonFiniteLossError';
   }
 }

@@ -103,6 +103,12 @@ test('convnet train: epoch lines, --json records, --save/--resume continue exact
   assert.ok(Math.abs(e.test_loss! - s[0]!.val_loss!) < 1e-5);
 });
 
+test('convnet train stops with a clear error when the loss diverges (exit 1)', () => {
+  const r = convnet('train', 'lenet-modern', '--limit-train', '256', '--limit-test', '64', '--batch-size', '32', '--lr', '1e8', '--epochs', '1', '--quiet');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /convnet: error: Trainer: training loss became (NaN|Infinity|-Infinity) at epoch 1, batch \d+ of 8; stopping/);
+});
+
 test('convnet: checkpoint errors name the file and the keys', () => {
   const missing = convnet('eval', 'lenet', '--weights', path.join(tmp, 'nope.safetensors'), '--limit-test', '64');
   assert.equal(missing.status, 1);
