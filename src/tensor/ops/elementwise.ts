@@ -120,8 +120,9 @@ function extremum(op: 'maximum' | 'minimum', a: Tensor, b: Tensor): Tensor {
     const aLoses = rawBinary(op === 'maximum' ? 'lt' : 'gt', a, b, op, 'float32');
     const bLoses = rawBinary(op === 'maximum' ? 'gt' : 'lt', a, b, op, 'float32');
     const halfTie = mul(rawBinary('eq', a, b, op, 'float32'), 0.5);
-    return [a.requiresGrad ? sumToShape(mul(g, sub(neg(sub(aLoses, 1)), halfTie)), a.shape) : null,
-            b.requiresGrad ? sumToShape(mul(g, sub(neg(sub(bLoses, 1)), halfTie)), b.shape) : null];
+    const weight = (loses: Tensor): Tensor => add(neg(add(loses, halfTie)), 1);  // 1 - loses - tie/2
+    return [a.requiresGrad ? sumToShape(mul(g, weight(aLoses)), a.shape) : null,
+            b.requiresGrad ? sumToShape(mul(g, weight(bLoses)), b.shape) : null];
   });
 }
 
