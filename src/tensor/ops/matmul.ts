@@ -59,6 +59,14 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   ]);
   if (a.ndim === 1) out = squeeze(out, -2);
   if (b.ndim === 1) out = squeeze(out, -1);
-  if (b.ndim === 1 && a.ndim <= 2) renameGradFn(out, a.ndim === 1 ? 'DotBackward0' : 'MvBackward0', [a, b]);
-  return out;
+  return renameGradFn(out, matmulNodeName(a.ndim, b.ndim), [a, b]);
+}
+
+/** The grad_fn name PyTorch 1.13 shows for a matmul of these ranks (its internal dispatch path). */
+function matmulNodeName(ra: number, rb: number): string {
+  if (ra === 1 && rb === 1) return 'DotBackward0';
+  if (ra === 2 && rb === 1) return 'MvBackward0';
+  if (ra === 1 && rb === 2) return 'SqueezeBackward3';
+  if (ra === 2 && rb === 2) return 'MmBackward0';
+  return ra === 2 ? 'CloneBackward0' : 'UnsafeViewBackward0';
 }
