@@ -5,8 +5,15 @@
 // Cephes-style expf: x = n*ln2 + r, |r| <= ln2/2, degree-6 polynomial for e^r, 2^n by exponent bits.
 // @ts-ignore: decorator
 @inline function vexp(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.33654)), f32x4.splat(88.72283));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  // pmin/pmax map to single minps/maxps; wasm's min/max need a NaN/-0 fix-up sequence. With x as
+  // the first operand a NaN input still comes through as NaN.
+  // Clamps sit just past the f32 range: below -104 the result rounds to 0, above 88.8 it overflows to
+  // +Inf, and in between the two-factor 2^n scaling yields denormals correctly.
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-104.0)), f32x4.splat(88.8));
+  // Round-to-nearest by the 1.5*2^23 magic add: it also leaves n as an integer in the low mantissa
+  // bits, replacing nearest + trunc_sat (a long fix-up sequence in V8) with an add and a subtract.
+  const t = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(12582912.0));
+  const n = f32x4.sub(t, f32x4.splat(12582912.0));
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
   let p = f32x4.splat(1.9875691500e-4);
@@ -18,7 +25,7 @@
   const r2 = f32x4.mul(r, r);
   p = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1));
   // 2^n split in two factors so n = 128 (x near 88.7) does not overflow the exponent field.
-  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const ni = i32x4.sub(t, i32x4.splat(0x4B400000));
   const h = i32x4.shr_s(ni, 1);
   const s1 = i32x4.shl(i32x4.add(h, i32x4.splat(127)), 23);
   const s2 = i32x4.shl(i32x4.add(i32x4.sub(ni, h), i32x4.splat(127)), 23);
