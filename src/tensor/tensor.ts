@@ -236,7 +236,7 @@ export class Tensor {
   // ---- shape ----------------------------------------------------------------------------
 
   reshape(...shape: number[] | [number[]]): Tensor { return sh.reshape(this, flatArgs(shape)); }
-  view(...shape: number[] | [number[]]): Tensor { return sh.reshape(this, flatArgs(shape)); }
+  view(...shape: number[] | [number[]]): Tensor { return sh.view(this, flatArgs(shape)); }
   flatten(startDim = 0, endDim = -1): Tensor { return sh.flatten(this, startDim, endDim); }
   permute(...dims: number[] | [number[]]): Tensor { return sh.permute(this, flatArgs(dims)); }
   transpose(dim0: number, dim1: number): Tensor { return sh.transpose(this, dim0, dim1); }

@@ -26,9 +26,6 @@ const make: Record<string, () => Tensor> = {
   stack: () => stack([a, a]), clone: () => a.clone(), slice: () => a.get(':', '1:'), select: () => a.get(1),
 };
 
-// Names we knowingly differ on (documented in docs/tensor-api.md): reshape of a contiguous tensor is
-// always a view here, so it is ViewBackward0 where PyTorch 1.13 says ReshapeAliasBackward0.
-const knownDifferent = new Set(['reshape', 'flatten']);
 
 test('grad_fn names match PyTorch', () => {
   const names = loadFixture<Record<string, string>>('core/grad_fn_names.json');
@@ -36,8 +33,7 @@ test('grad_fn names match PyTorch', () => {
   for (const [k, expected] of Object.entries(names)) {
     assert.ok(make[k] !== undefined, `no builder for ${k}`);
     const got = make[k]!().gradFn?.name;
-    if (knownDifferent.has(k)) assert.equal(got, 'ViewBackward0', k);
-    else if (got !== expected) wrong.push(`${k}: ${got} (PyTorch ${expected})`);
+    if (got !== expected) wrong.push(`${k}: ${got} (PyTorch ${expected})`);
   }
   assert.deepEqual(wrong, []);
 });

@@ -19,7 +19,13 @@ export function reshape(a: Tensor, shape: readonly number[]): Tensor {
   if (shapesEqual(target, a.shape)) return a;
   const view = a.viewStorage(target);
   view.viewBase = a;
-  return record(view, 'ViewBackward0', [a], (g) => [g.viewStorage(a.shape)], false, []);
+  // PyTorch 1.13 names a reshape of a contiguous tensor ReshapeAliasBackward0 (view() is ViewBackward0).
+  return record(view, 'ReshapeAliasBackward0', [a], (g) => [g.viewStorage(a.shape)], false, []);
+}
+
+/** reshape under PyTorch's `view` name (here every tensor is contiguous, so view never fails). */
+export function view(a: Tensor, shape: readonly number[]): Tensor {
+  return renameGradFn(reshape(a, shape), 'ViewBackward0', [a]);
 }
 
 /** Merge dims startDim..endDim into one. */
