@@ -7,7 +7,7 @@ import { Tensor, emptyTensor } from '../tensor/tensor.js';
 import { batchNorm } from '../tensor/ops/nn-batchnorm.js';
 import { formatShape } from '../tensor/shape.js';
 import { Module } from './module.js';
-import { Parameter, UninitializedParameter } from './parameter.js';
+import { Parameter, UninitializedBuffer, UninitializedParameter } from './parameter.js';
 import { pyBool, pyFloat } from './repr.js';
 
 export interface BatchNormOptions {
@@ -131,9 +131,10 @@ function materialise(m: BatchNormBase, c: number): void {
     if (m.weight instanceof UninitializedParameter) m.weight = new Parameter(full(c, 1));
     if (m.bias instanceof UninitializedParameter) m.bias = new Parameter(full(c, 0));
   }
+  // Statistics loaded by loadStateDict before the first forward pass are kept.
   if (m.trackRunningStats) {
-    m.registerBuffer('running_mean', full(c, 0));
-    m.registerBuffer('running_var', full(c, 1));
+    if (m._buffers.get('running_mean') instanceof UninitializedBuffer) m.registerBuffer('running_mean', full(c, 0));
+    if (m._buffers.get('running_var') instanceof UninitializedBuffer) m.registerBuffer('running_var', full(c, 1));
   }
 }
 
@@ -141,6 +142,10 @@ function makeLazy(m: BatchNormBase, owner: string): void {
   if (m.affine) {
     m.weight = new UninitializedParameter(owner);
     m.bias = new UninitializedParameter(owner);
+  }
+  if (m.trackRunningStats) {
+    m.registerBuffer('running_mean', new UninitializedBuffer(owner));
+    m.registerBuffer('running_var', new UninitializedBuffer(owner));
   }
 }
 

@@ -6,7 +6,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
-import { Parameter, UninitializedParameter } from './parameter.js';
+import { Parameter, UninitializedBuffer, UninitializedParameter } from './parameter.js';
 
 export type StateDict = Map<string, Tensor>;
 
@@ -170,7 +170,7 @@ export abstract class Module {
       own.add(key);
       const src = incoming.get(key);
       if (src === undefined) { missing.push(key); continue; }
-      if (!(cur instanceof UninitializedParameter) && !shapesEqual(src.shape, cur.shape)) {
+      if (!(cur instanceof UninitializedParameter || cur instanceof UninitializedBuffer) && !shapesEqual(src.shape, cur.shape)) {
         misShaped.push(`${key}: checkpoint has ${formatShape(src.shape)}, model has ${formatShape(cur.shape)}`);
       }
     }
@@ -189,6 +189,8 @@ export abstract class Module {
         const localName = key.slice(key.lastIndexOf('.') + 1);
         if (cur instanceof UninitializedParameter) {
           m.registerParameter(localName, new Parameter(src.float().clone().detach()));
+        } else if (cur instanceof UninitializedBuffer) {
+          m.registerBuffer(localName, src.float().clone().detach(), !m._nonPersistent.has(localName));
         } else if (kind === 'buffer' && cur.dtype !== src.dtype) {
           cur.data.set(src.to(cur.dtype).data);
           cur.bumpVersion();

@@ -19,3 +19,14 @@ export class UninitializedParameter extends Parameter {
     super(new Tensor(new Float32Array(0), [0], 'float32'));
   }
 }
+
+/**
+ * Placeholder buffer of a lazy module (LazyBatchNorm's running_mean / running_var), like PyTorch's
+ * UninitializedBuffer: loadStateDict gives it the checkpoint's shape, so weights load before the
+ * first forward pass.
+ */
+export class UninitializedBuffer extends Tensor {
+  constructor(readonly owner: string) {
+    super(new Float32Array(0), [0], 'float32');
+  }
+}
