@@ -132,6 +132,20 @@ describe('PyTorch state_dicts through loadCheckpoint (src/io/checkpoint.ts)', ()
   });
 });
 
+describe('PyTorch weights load into still-lazy layers (LazyConv2d, LazyBatchNorm2d, LazyLinear), as in PyTorch', () => {
+  for (const name of ['resnet_small', 'densenet_small', 'anynet_small']) {
+    it(`${name}: loadStateDict before any forward pass keeps the running statistics`, () => {
+      const f = loadFixture<SmallFixture>(`models/${name}.json`);
+      const model = cases.find(([n]) => n === name)![1](f.config);
+      model.loadStateDict(weights(name));
+      assert.deepEqual(stateKeys(model), f.state_keys);
+      model.eval();
+      closeTo(noGrad(() => model.call(fromJson(f.input))), f.logits_eval, 'eval logits');
+      assert.equal(model.toString(), f.repr, 'materialised layers print as PyTorch');
+    });
+  }
+});
+
 describe('Residual block with PyTorch weights', () => {
   it('Residual({numChannels: 6, use1x1conv: true, strides: 2}) on [4, 3, 6, 6]: output, input gradient, eval output', () => {
     const f = loadFixture<Record<string, TensorJson>>('models/residual.json');
