@@ -12,6 +12,7 @@ import { WasmBackend } from '../../src/backend/wasm/index.js';
 import { main as vggMain } from '../../examples/ch08/vgg.js';
 import { main as resnetMain } from '../../examples/ch08/resnet.js';
 import { main as densenetMain } from '../../examples/ch08/densenet.js';
+import { main as classicMain } from '../../examples/ch08/classic.js';
 import { countParams, type SummaryFixture } from './zoo-helpers.js';
 
 const ex = loadFixture<Record<string, string[]>>('models/examples.json');
@@ -47,5 +48,13 @@ describe('examples/ch08 print what PyTorch prints', () => {
     const { lines, result } = run(densenetMain);
     assert.deepEqual(lines, [...ex['dense_block']!, ...summaries['densenet']!.summary]);
     assert.equal(countParams(result as Parameters<typeof countParams>[0]), summaries['densenet']!.num_params);
+  });
+
+  it('8.1/8.3/8.4 slides: AlexNet and NiN summaries on 224×224, GoogLeNet on 96×96', () => {
+    const { lines, result } = run(classicMain);
+    assert.deepEqual(lines, [...summaries['alexnet']!.summary, ...summaries['nin']!.summary, ...summaries['googlenet']!.summary]);
+    for (const [name, m] of Object.entries(result as Record<string, Parameters<typeof countParams>[0]>)) {
+      assert.equal(countParams(m), summaries[name]!.num_params, `${name} parameters`);
+    }
   });
 });
