@@ -5,31 +5,79 @@
 // @ts-ignore: decorator
 @inline function gi(gp: usize, i: i32): i32 { return load<i32>(gp + <usize>(i * 4)); }
 
+// One output of max pooling over the clipped window [ya, yb) x [xa, xb), scalar.
+// @ts-ignore: decorator
+@inline function maxWindow(xp: usize, w: i32, ya: i32, yb: i32, xa: i32, xb: i32, yo: usize, ao: usize): void {
+  let best: f32 = -Infinity;
+  let idx = -1;
+  for (let iy = ya; iy < yb; iy++) {
+    for (let ix = xa; ix < xb; ix++) {
+      const v = load<f32>(xp + <usize>(iy * w + ix) * 4);
+      // First in-window element always wins the empty slot; as in PyTorch a later NaN replaces an earlier one.
+      const m = -(<i32>(idx < 0) | <i32>(v > best) | <i32>(v != v));
+      best = reinterpret<f32>((reinterpret<i32>(v) & m) | (reinterpret<i32>(best) & ~m));
+      idx = ((iy * w + ix) & m) | (idx & ~m);
+    }
+  }
+  store<f32>(yo, best);
+  store<i32>(ao, idx);
+}
+
+// Four horizontally adjacent input values at stride sw, starting at p.
+// @ts-ignore: decorator
+@inline function gather4(p: usize, sw: i32): v128 {
+  if (sw == 1) return v128.load(p);
+  if (sw == 2) return f32x4.shuffle(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
+  const st = <usize>sw * 4;
+  let v = f32x4.splat(load<f32>(p));
+  v = f32x4.replace_lane(v, 1, load<f32>(p + st));
+  v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * st));
+  return f32x4.replace_lane(v, 3, load<f32>(p + 3 * st));
+}
+
 /** y/argmax [planes, oh, ow] from x [planes, h, w]; argmax is the flat h*w index, -1 for an all-padding window. */
 export function maxPoolForward(gp: usize, q0: i32, q1: i32, x: usize, y: usize, am: usize): void {
   const h = gi(gp, 0), w = gi(gp, 1), oh = gi(gp, 2), ow = gi(gp, 3), kh = gi(gp, 4), kw = gi(gp, 5);
   const sh = gi(gp, 6), sw = gi(gp, 7), ph = gi(gp, 8), pw = gi(gp, 9);
+  // Outputs whose window lies fully inside the row: [oxLo, oxHi). These go 4 at a time in SIMD lanes,
+  // which breaks the serial compare/select chain of one window (the scalar path's real cost).
+  const oxLo = (pw + sw - 1) / sw;
+  const oxHi = w - kw + pw < 0 ? 0 : min(ow, (w - kw + pw) / sw + 1);
+  const laneOff = i32x4(0, sw, 2 * sw, 3 * sw);
   for (let q = q0; q < q1; q++) {
     const xp = x + <usize>q * <usize>(h * w) * 4;
     let o = <usize>q * <usize>(oh * ow) * 4;
     for (let oy = 0; oy < oh; oy++) {
       const y0 = oy * sh - ph;
       const ya = max(y0, 0), yb = min(y0 + kh, h);
-      for (let ox = 0; ox < ow; ox++) {
-        const x0 = ox * sw - pw;
-        const xa = max(x0, 0), xb = min(x0 + kw, w);
-        let best: f32 = -Infinity;
-        let idx = -1;
-        for (let iy = ya; iy < yb; iy++) {
-          for (let ix = xa; ix < xb; ix++) {
-            const v = load<f32>(xp + <usize>(iy * w + ix) * 4);
-            // First in-window element always wins the empty slot; as in PyTorch a later NaN replaces an earlier one.
-            if (idx < 0 || v > best || isNaN(v)) { best = v; idx = iy * w + ix; }
+      const inside = y0 >= 0 && y0 + kh <= h;
+      let ox = 0;
+      while (ox < ow) {
+        if (inside && ox >= oxLo && oxHi - oxLo >= 4 && ox < oxHi) {
+          // A ragged end re-does the last full block of 4 (outputs are idempotent) instead of going scalar.
+          if (ox + 4 > oxHi) { o -= <usize>(ox - (oxHi - 4)) * 4; ox = oxHi - 4; }
+          const c0 = ox * sw - pw;
+          let best = gather4(xp + <usize>(y0 * w + c0) * 4, sw);
+          let idx = i32x4.add(i32x4.splat(y0 * w + c0), laneOff);
+          for (let ki = 0; ki < kh; ki++) {
+            for (let kj = 0; kj < kw; kj++) {
+              const pos = (y0 + ki) * w + c0 + kj;
+              const v = gather4(xp + <usize>pos * 4, sw);
+              const m = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+              best = v128.bitselect(v, best, m);
+              idx = v128.bitselect(i32x4.add(i32x4.splat(pos), laneOff), idx, m);
+            }
           }
+          v128.store(y + o, best);
+          v128.store(am + o, idx);
+          o += 16;
+          ox += 4;
+          continue;
         }
-        store<f32>(y + o, best);
-        store<i32>(am + o, idx);
+        const x0 = ox * sw - pw;
+        maxWindow(xp, w, ya, yb, max(x0, 0), min(x0 + kw, w), y + o, am + o);
         o += 4;
+        ox++;
       }
     }
   }
