@@ -115,13 +115,31 @@ export function maxPoolBackward(gp: usize, q0: i32, q1: i32, dy: usize, am: usiz
 export function avgPoolForward(gp: usize, q0: i32, q1: i32, x: usize, y: usize): void {
   const h = gi(gp, 0), w = gi(gp, 1), oh = gi(gp, 2), ow = gi(gp, 3), kh = gi(gp, 4), kw = gi(gp, 5);
   const sh = gi(gp, 6), sw = gi(gp, 7), ph = gi(gp, 8), pw = gi(gp, 9), incl = gi(gp, 10);
+  // Interior windows (no clipping, divisor kh*kw in both modes) go 4 outputs per SIMD vector, as in max pooling.
+  const oxLo = (pw + sw - 1) / sw;
+  const oxHi = w - kw + pw < 0 ? 0 : min(ow, (w - kw + pw) / sw + 1);
+  const inv = f32x4.splat(<f32>1 / <f32>(kh * kw));
   for (let q = q0; q < q1; q++) {
     const xp = x + <usize>q * <usize>(h * w) * 4;
     let o = y + <usize>q * <usize>(oh * ow) * 4;
     for (let oy = 0; oy < oh; oy++) {
       const y0 = oy * sh - ph;
       const ya = max(y0, 0), yb = min(y0 + kh, h);
-      for (let ox = 0; ox < ow; ox++) {
+      const inside = y0 >= 0 && y0 + kh <= h;
+      let ox = 0;
+      while (ox < ow) {
+        if (inside && ox >= oxLo && oxHi - oxLo >= 4 && ox < oxHi) {
+          if (ox + 4 > oxHi) { o -= <usize>(ox - (oxHi - 4)) * 4; ox = oxHi - 4; }
+          const c0 = ox * sw - pw;
+          let acc = f32x4.splat(0);
+          for (let ki = 0; ki < kh; ki++) {
+            for (let kj = 0; kj < kw; kj++) acc = f32x4.add(acc, gather4(xp + <usize>((y0 + ki) * w + c0 + kj) * 4, sw));
+          }
+          v128.store(o, f32x4.mul(acc, inv));
+          o += 16;
+          ox += 4;
+          continue;
+        }
         const x0 = ox * sw - pw;
         const xa = max(x0, 0), xb = min(x0 + kw, w);
         let s: f32 = 0;
@@ -131,6 +149,7 @@ export function avgPoolForward(gp: usize, q0: i32, q1: i32, x: usize, y: usize):
         const d = divisor(y0, x0, kh, kw, h, w, ph, pw, incl);
         store<f32>(o, d > 0 ? s / d : 0);
         o += 4;
+        ox++;
       }
     }
   }
