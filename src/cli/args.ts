@@ -3,12 +3,16 @@
  * missing values and malformed numbers are errors that name the flag and the value.
  */
 
+/** How a flag's value is parsed ('shape' is comma-separated positive integers like 1,1,28,28). */
 export type FlagType = 'int' | 'float' | 'string' | 'bool' | 'shape';
 
+/** One option: its type, help text, placeholder, lower bound and allowed values. */
 export interface FlagSpec { type: FlagType; help: string; metavar?: string; min?: number; choices?: readonly string[] }
 
+/** A parsed option value. */
 export type FlagValue = number | string | boolean | number[];
 
+/** Positional arguments in order and the options given (by name without dashes). */
 export interface ParsedArgs { positionals: string[]; flags: Map<string, FlagValue> }
 
 /** A user error: the CLI prints it with usage advice and exits with status 2. */

@@ -4,6 +4,7 @@ import { loadCheckpoint } from '../io/checkpoint.js';
 import { Flags, parseArgs, UsageError, type FlagSpec } from './args.js';
 import { buildModel, checkSavedModel, DATA_FLAGS, modelSpecArg, setupData, type Io } from './common.js';
 
+/** Options of `convnet eval`. */
 export const EVAL_FLAGS: Record<string, FlagSpec> = {
   weights: { type: 'string', metavar: 'FILE', help: 'safetensors checkpoint (ours, or a PyTorch state_dict saved as safetensors)' },
   ...DATA_FLAGS,

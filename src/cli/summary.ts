@@ -3,6 +3,7 @@ import { manualSeed } from '../tensor/rng.js';
 import { Flags, parseArgs, UsageError, type FlagSpec } from './args.js';
 import { modelSpecArg, thousands, type Io } from './common.js';
 
+/** Options of `convnet summary`. */
 export const SUMMARY_FLAGS: Record<string, FlagSpec> = {
   input: { type: 'shape', metavar: 'N,C,H,W', help: "input shape (default 1,1,H,W at the model's size)" },
 };

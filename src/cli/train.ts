@@ -10,6 +10,7 @@ import { Flags, parseArgs, UsageError, type FlagSpec } from './args.js';
 import { buildModel, checkSavedModel, DATA_FLAGS, modelSpecArg, setupData, thousands, type Io } from './common.js';
 import { epochJson, formatEpochLine, ProgressReporter } from './progress.js';
 
+/** Options of `convnet train`. */
 export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   epochs: { type: 'int', min: 0, metavar: 'N', help: 'total epochs to reach (default 10; with --resume, counting the epochs already done)' },
   lr: { type: 'float', min: 0, metavar: 'LR', help: "learning rate (default: the model's d2l rate with sgd, 0.1 for LeNet; 0.001 with adam)" },

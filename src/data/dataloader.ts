@@ -40,6 +40,7 @@ export class TensorDataset implements Dataset {
   }
 }
 
+/** Batch size (default 1), reshuffle every epoch (default false), drop the last partial batch (default false). */
 export interface DataLoaderOptions { batchSize?: number; shuffle?: boolean; dropLast?: boolean }
 
 /** Iterates a dataset in batches [X: [B, ...itemShape], y: [B]]; `length` is the number of batches. */

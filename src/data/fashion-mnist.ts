@@ -11,6 +11,7 @@ import { DataLoader, type Dataset } from './dataloader.js';
 import { resizeBilinear } from './resize.js';
 import { FASHION_MNIST_LABELS, loadFashionMnistSplit } from './fashion-mnist-files.js';
 
+/** d2l.FashionMNIST(batch_size, resize) plus data directory, split limits and the resize cache budget. */
 export interface FashionMNISTOptions {
   /** Examples per batch (d2l's default 64). */
   batchSize?: number;

@@ -24,6 +24,7 @@ import { writeFileAtomic } from './atomic.js';
 export const OPTIMIZER_PREFIX = '__optimizer__.';
 const FORMAT = 'convnet-ts-checkpoint';
 
+/** What to store beside the model weights. */
 export interface SaveCheckpointOptions {
   optimizer?: Optimizer<object>;
   /** Epochs completed so far. */
@@ -34,12 +35,14 @@ export interface SaveCheckpointOptions {
   metadata?: Record<string, string>;
 }
 
+/** Optimiser to restore (when the file has its state) and strictness for model keys. */
 export interface LoadCheckpointOptions {
   optimizer?: Optimizer<object>;
   /** Missing or unexpected model keys are errors (default true); mis-shaped keys always are. */
   strict?: boolean;
 }
 
+/** What a checkpoint held besides the weights (null when absent, e.g. a plain PyTorch state_dict). */
 export interface LoadedCheckpoint {
   epoch: number | null;
   rngState: number[] | null;

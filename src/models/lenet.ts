@@ -12,6 +12,7 @@ import { ReLU, Sigmoid } from '../nn/activation.js';
 import { Flatten } from '../nn/flatten.js';
 import { Classifier } from '../train/classifier.js';
 
+/** LeNet(lr=0.1, num_classes=10) and which variant. */
 export interface LeNetOptions {
   lr?: number;
   numClasses?: number;

@@ -16,6 +16,7 @@ import { RegNetX32 } from './regnet.js';
 /** Options every factory accepts. */
 export interface ModelOptions { lr?: number; numClasses?: number }
 
+/** How to build a model and the d2l recipe it trains with. */
 export interface ModelSpec {
   /** Build a fresh, not yet materialised model. */
   create(opts: ModelOptions): Classifier;

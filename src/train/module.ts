@@ -14,6 +14,7 @@ import { ProgressBoard } from './progress-board.js';
 import type { Optimizer, StepMetrics } from './types.js';
 import type { Trainer } from './trainer.js';
 
+/** d2l Module hyperparameters: learning rate and how often per epoch train/val points are plotted. */
 export interface ModuleOptions { lr?: number; plotTrainPerEpoch?: number; plotValidPerEpoch?: number }
 
 /** Base of d2l models: subclasses set `this.net` and implement `loss(yHat, y)`. */

@@ -7,6 +7,7 @@
 /** One plotted point. */
 export interface Point { x: number; y: number }
 
+/** Axis labels and limits (null: fit the data) and the SVG size in pixels. */
 export interface ProgressBoardOptions {
   xlabel?: string; ylabel?: string; xlim?: [number, number]; ylim?: [number, number];
   width?: number; height?: number;

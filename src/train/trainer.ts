@@ -30,11 +30,13 @@ export interface BatchInfo {
   loss: number; runningLoss: number; examples: number; seconds: number;
 }
 
+/** Hooks the Trainer calls after each training batch and each finished epoch. */
 export interface TrainerCallbacks {
   onBatchEnd?(info: BatchInfo): void;
   onEpochEnd?(rec: EpochRecord): void;
 }
 
+/** d2l's Trainer(max_epochs, gradient_clip_val) plus callbacks. */
 export interface TrainerOptions {
   maxEpochs: number;
   /** Rescale gradients whose global L2 norm exceeds this (0 or absent: off), like d2l's clip_gradients. */
@@ -42,6 +44,7 @@ export interface TrainerOptions {
   callbacks?: TrainerCallbacks;
 }
 
+/** Resume support for `fit`: a restored optimiser and the epochs already done. */
 export interface FitOptions {
   /** Use this optimiser instead of `model.configureOptimizers()` (e.g. one restored from a checkpoint). */
   optimizer?: Optimizer;
