@@ -155,10 +155,40 @@ export function avgPoolForward(gp: usize, q0: i32, q1: i32, x: usize, y: usize):
   }
 }
 
+// Non-overlapping, unpadded windows (stride == kernel; LeNet's 2x2/2): each input pixel gets exactly
+// one window's dy/(kh*kw), so dx is written row by row as a gather, with a SIMD lane-duplicating
+// path for kw == 2, instead of a zero fill plus scattered read-modify-writes.
+function tiledAvgBackward(h: i32, w: i32, oh: i32, ow: i32, kh: i32, kw: i32, q0: i32, q1: i32, dy: usize, dx: usize): void {
+  const invs: f32 = <f32>1 / <f32>(kh * kw);
+  const inv = f32x4.splat(invs);
+  for (let q = q0; q < q1; q++) {
+    const dyp = dy + <usize>q * <usize>(oh * ow) * 4;
+    let d = dx + <usize>q * <usize>(h * w) * 4;
+    for (let iy = 0; iy < h; iy++) {
+      const oy = iy / kh;
+      let ix = 0;
+      if (oy < oh) {
+        const g = dyp + <usize>(oy * ow) * 4;
+        if (kw == 2) {
+          for (; ix + 8 <= ow * 2; ix += 8) {
+            const v = f32x4.mul(v128.load(g + <usize>(ix >> 1) * 4), inv);
+            v128.store(d + <usize>ix * 4, f32x4.shuffle(v, v, 0, 0, 1, 1));
+            v128.store(d + <usize>ix * 4, f32x4.shuffle(v, v, 2, 2, 3, 3), 16);
+          }
+        }
+        for (; ix < ow * kw; ix++) store<f32>(d + <usize>ix * 4, load<f32>(g + <usize>(ix / kw) * 4) * invs);
+      }
+      for (; ix < w; ix++) store<f32>(d + <usize>ix * 4, 0);
+      d += <usize>w * 4;
+    }
+  }
+}
+
 /** dx [planes, h, w] = adjoint of avgPoolForward applied to dy; dx is overwritten. */
 export function avgPoolBackward(gp: usize, q0: i32, q1: i32, dy: usize, dx: usize): void {
   const h = gi(gp, 0), w = gi(gp, 1), oh = gi(gp, 2), ow = gi(gp, 3), kh = gi(gp, 4), kw = gi(gp, 5);
   const sh = gi(gp, 6), sw = gi(gp, 7), ph = gi(gp, 8), pw = gi(gp, 9), incl = gi(gp, 10);
+  if (sh == kh && sw == kw && ph == 0 && pw == 0) { tiledAvgBackward(h, w, oh, ow, kh, kw, q0, q1, dy, dx); return; }
   for (let q = q0; q < q1; q++) {
     const dxp = dx + <usize>q * <usize>(h * w) * 4;
     memory.fill(dxp, 0, <usize>(h * w) * 4);

@@ -114,7 +114,9 @@ for (const k of [2, 3]) for (const s of [1, 2]) for (const p of [0, 1]) for (con
 }
 // Wide rows reach the SIMD interior path (4 outputs at a time), including stride 3 and a ragged end.
 poolCases.push(poolGeom(2, 2, 9, 29, 2, 2, 0, true), poolGeom(1, 2, 11, 40, 3, 3, 1, false),
-  poolGeom(1, 3, 12, 23, 3, 1, 1, true), poolGeom(2, 2, 8, 19, 2, 2, 1, false));
+  poolGeom(1, 3, 12, 23, 3, 1, 1, true), poolGeom(2, 2, 8, 19, 2, 2, 1, false),
+  // Tiled (stride == kernel, no padding) with leftover rows/columns that no window covers.
+  poolGeom(2, 3, 28, 28, 2, 2, 0, true), poolGeom(1, 2, 9, 21, 2, 2, 0, false), poolGeom(1, 2, 10, 11, 3, 3, 0, true));
 
 for (const cfg of configs()) {
   describe(`wasm conv/pool ${cfg.flavor} ${cfg.threads}t`, () => {
