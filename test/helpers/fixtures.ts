@@ -40,6 +40,13 @@ export function assertClose(actual: Tensor, expected: TensorJson | Tensor, opts:
     const a = actual.data[i]!, b = eData[i]!;
     if (Number.isNaN(b) && Number.isNaN(a)) continue;
     if (!Number.isFinite(b) && a === b) continue;
-    assert.ok(Math.abs(a - b) <= atol + rtol * Math.abs(b), `${what}: element ${i}: got ${a}, expected ${b}`);
+    assert.ok(Math.abs(a - b) <= atol + rtol * Math.abs(b), `${what}: element ${i} ${coords(i, actual.shape)}: got ${a}, expected ${b}`);
   }
+}
+
+/** Flat index → `[i, j, ...]` in `shape`, for failure messages. */
+function coords(flat: number, shape: readonly number[]): string {
+  const out: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) { out[d] = flat % shape[d]!; flat = Math.floor(flat / shape[d]!); }
+  return `[${out.join(', ')}]`;
 }
