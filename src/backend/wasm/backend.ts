@@ -25,8 +25,8 @@ export interface WasmBackendOptions {
 const EXPORTS = ['sgemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'sumPartials',
   'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'expForward', 'sigmoidForward', 'tanhForward'] as const;
 
-/** Below this many multiply-adds a worker wake-up (tens of microseconds) costs more than it saves. */
-const PARALLEL_MIN_FLOPS_DEFAULT = 1 << 18;
+/** Below this many multiply-adds (~50 us on one thread) a worker hand-off, measured at 5-40 us, costs more than it saves. */
+const PARALLEL_MIN_FLOPS_DEFAULT = 1 << 20;
 /** Below this many elements exp/sigmoid stay in JS: the copies would dominate. */
 const UNARY_MIN = 2048;
 /** Unary ops with a SIMD kernel: compute-bound in JS (a Math call per element), unlike relu/neg/abs. */
