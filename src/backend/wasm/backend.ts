@@ -82,7 +82,8 @@ export class WasmBackend implements Backend {
     ar.reset();
     const n = x.length;
     const p = ar.put(x);
-    this.pool.run(fn, split(n, this.threads, 1024).map(([s, e]) => [p + s * 4, p + s * 4, e - s]));
+    // A SIMD exp costs about as much as 8 multiply-adds, which sets where splitting starts to pay.
+    this.pool.run(fn, split(n, n * 8 < this.minFlops ? 1 : this.threads, 1024).map(([s, e]) => [p + s * 4, p + s * 4, e - s]));
     out.set(ar.f32(p, n));
   }
 
