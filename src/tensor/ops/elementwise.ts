@@ -2,7 +2,7 @@
 import type { BinaryOp, UnaryOp } from '../../backend/backend.js';
 import { getBackend } from '../../backend/registry.js';
 import { allocStorage, promoteTypes, type DType } from '../dtype.js';
-import { broadcastShapes, shapesEqual, sizeOf } from '../shape.js';
+import { broadcastShapes, formatShape, shapesEqual, sizeOf } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { asTensor, f32, fromF32, needsGrad, record } from './record.js';
 import { sum } from './reduce.js';
@@ -29,13 +29,14 @@ function rawBinary(op: BinaryOp, a: Tensor, b: Tensor, name: string, outDtype: D
   getBackend().binary(op, f32(a), a.shape, f32(b), b.shape, outShape, out);
   if (outDtype === 'float32') return fromF32(out, outShape);
   const s = allocStorage(outDtype, out.length);
-  s.set(out);
+  if (outDtype === 'bool') for (let i = 0; i < out.length; i++) s[i] = out[i] !== 0 ? 1 : 0;
+  else s.set(out);
   return new Tensor(s, outShape, outDtype);
 }
 
+/** Result dtype of add/mul/pow/maximum/minimum: bool op bool stays bool (logical or/and), like PyTorch. */
 function arithDtype(a: Tensor, b: Tensor): DType {
-  const d = promoteTypes(a.dtype, b.dtype);
-  return d === 'bool' ? 'int32' : d;
+  return promoteTypes(a.dtype, b.dtype);
 }
 
 /** a + alpha * b. */
@@ -50,6 +51,9 @@ export function add(a: Tensor, bIn: TensorLike, alpha = 1): Tensor {
 /** a - alpha * b. */
 export function sub(a: Tensor, bIn: TensorLike, alpha = 1): Tensor {
   const b0 = asTensor(bIn, a);
+  if (a.dtype === 'bool' && b0.dtype === 'bool') {
+    throw new Error(`sub: subtracting two bool tensors (shapes ${formatShape(a.shape)} and ${formatShape(b0.shape)}) is not supported; use .ne() for exclusive or`);
+  }
   const b = alpha === 1 ? b0 : mul(b0, alpha);
   const out = rawBinary('sub', a, b, 'sub', arithDtype(a, b));
   return record(out, 'SubBackward0', [a, b0], (g) => [
@@ -252,7 +256,8 @@ export function inplace<T extends Tensor>(a: T, op: 'add' | 'mul' | 'div', bIn: 
   } else {
     const tmp = new Float32Array(a.numel());
     getBackend().binary(op, f32(a), a.shape, bd, b.shape, a.shape, tmp);
-    for (let i = 0; i < tmp.length; i++) a.data[i] = tmp[i]!;
+    const isBool = a.dtype === 'bool';
+    for (let i = 0; i < tmp.length; i++) a.data[i] = isBool ? (tmp[i] !== 0 ? 1 : 0) : tmp[i]!;
   }
   a.bumpVersion();
   if (old === null) return a;

@@ -81,4 +81,8 @@ test('int and bool misuse is an error, not a silently wrong value', () => {
   assert.deepEqual(i.pow(2).tolist(), [4, 9]);
   assert.deepEqual(i.float().pow(-1).tolist(), [0.5, 1 / 3].map(Math.fround));
   assert.throws(() => tensor([true, false]).neg(), /neg: negation of a bool tensor \(shape \[2\]\) is not supported/);
+  const m = tensor([true, false, false]);
+  m.add_(tensor([true, true, false]));  // |= like PyTorch's bool add_
+  assert.deepEqual(m.tolist(), [true, true, false]);
+  assert.throws(() => tensor([true]).sub(tensor([false])), /sub: subtracting two bool tensors \(shapes \[1\] and \[1\]\) is not supported/);
 });
