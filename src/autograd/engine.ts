@@ -26,6 +26,14 @@ export interface GradNode {
   readonly trace?: string;
 }
 
+/**
+ * Where node input `k`'s gradient goes: the input tensor, or, if a recorded in-place op has since
+ * rebased that tensor onto a new node, the handle holding its history at record time.
+ */
+function edge(node: GradNode, k: number): Tensor {
+  return node.inputs[k]!.historyAt(node.versions[k]!);
+}
+
 /** Topological order of the graph below `root` (inputs before the tensors computed from them). */
 function topoSort(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
@@ -34,9 +42,9 @@ function topoSort(root: Tensor): Tensor[] {
   const stack: [Tensor, number][] = [[root, 0]];
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
-    const inputs = top[0].gradFn?.inputs ?? [];
-    if (top[1] < inputs.length) {
-      const child = inputs[top[1]++]!;
+    const node = top[0].gradFn;
+    if (node !== null && top[1] < node.inputs.length) {
+      const child = edge(node, top[1]++);
       if (child.requiresGrad && !seen.has(child)) {
         seen.add(child);
         stack.push([child, 0]);
@@ -89,7 +97,8 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
       if (isAnomalyEnabled()) {
         inGrads.forEach((ig, k) => { if (ig) checkBackward(node.name, ig, k, node.inputs, node.trace); });
       }
-      node.inputs.forEach((inp, k) => {
+      node.inputs.forEach((_, k) => {
+        const inp = edge(node, k);
         const ig = inGrads[k];
         if (!inp.requiresGrad || ig === null || ig === undefined) return;
         if (!shapesEqual(ig.shape, inp.shape)) {

@@ -35,6 +35,8 @@ export class Tensor {
   viewBase: Tensor | null = null;
   private _requiresGrad = false;
   private readonly _version: VersionBox;
+  /** Handles of this tensor's history before each recorded in-place op, by version (see historyAt). */
+  private _rebased: { version: number; handle: Tensor }[] | null = null;
 
   constructor(data: Storage, shape: Shape, dtype: DType, versionBox?: VersionBox) {
     if (data.length !== sizeOf(shape)) {
@@ -122,7 +124,19 @@ export class Tensor {
     const old = new Tensor(this.data, this.shape, this.dtype);
     old.gradFn = this.gradFn;
     old._requiresGrad = this._requiresGrad;
+    // Ops that consumed this tensor before the in-place op must still send their gradient to
+    // the old history (PyTorch's edges point at grad_fns, ours at tensors): remember the handle.
+    (this._rebased ??= []).push({ version: this.version, handle: old });
     return old;
+  }
+
+  /**
+   * Internal: the tensor standing for this one's history as it was at `version` (when an op
+   * recorded it as an input): this tensor, or the handle made by a later recorded in-place op.
+   */
+  historyAt(version: number): Tensor {
+    if (this._rebased !== null) for (const r of this._rebased) if (r.version >= version) return r.handle;
+    return this;
   }
 
   /** Leaf tensors that require grad must not be modified in place while recording. */

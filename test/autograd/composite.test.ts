@@ -28,6 +28,25 @@ runCases('composite', {
     [0, 2, 1, 1].forEach((label, i) => y.set([i], eye(3).get(label)));
     return z!.logSoftmax(1).mul(y).sum(1).mean().neg();
   },
+  inplace_chain: ([p, q]) => {
+    const y = p!.mul(1);
+    y.mul_(q!);
+    y.sub_(p!, 0.5);
+    y.div_(q!.square().add(1));
+    y.add_(q!);
+    return y;
+  },
+  fill_then_use: ([x]) => {
+    const y = x!.mul(3);
+    const z = y.sum();
+    y.fill_(2);
+    return y.mul(x!).add(z);
+  },
+  copy_into: ([b, v]) => {
+    const y = b!.exp().mul(1);
+    y.copy_(v!.tanh());
+    return y.mul(b!);
+  },
 });
 
 test('gradcheck the d2l corr2d graph (set() of 0-d values into a zeros tensor)', () => {

@@ -168,6 +168,25 @@ test('Y += X on a non-leaf is recorded (d2l Residual), gradients flow to both', 
             [randn(2, 3).requiresGrad_(), randn(3).requiresGrad_()]);
 });
 
+test('ops that used a tensor before an in-place op keep sending gradient to its old history', () => {
+  const x = tensor([1, 2], { requiresGrad: true });
+  const y = x.mul(3);
+  const before = y.sum();        // consumes y's old history (3x)
+  y.add_(x.square());             // y = 3x + x²
+  const after = y.sum();
+  before.add(after).backward();  // d/dx = 3 + (3 + 2x)
+  assert.deepEqual(x.grad!.tolist(), [8, 10]);
+  // A tensor that did not require grad when consumed gets no edge, even once set() makes it require grad.
+  const X = zeros(2);
+  const w = tensor([1, 1], { requiresGrad: true });
+  const v = tensor([5], { requiresGrad: true });
+  const h = X.add(w);
+  X.set([[0, 1]], v);
+  h.sum().add(X.sum()).backward();
+  assert.deepEqual(v.grad!.tolist(), [1]);
+  assert.deepEqual(w.grad!.tolist(), [1, 1]);
+});
+
 test('fill_ / zero_ on a non-leaf stop the gradient to its history, like PyTorch', () => {
   const x = tensor([1, 2], { requiresGrad: true });
   const y = x.mul(2);
