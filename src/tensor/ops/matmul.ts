@@ -53,6 +53,13 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       ? `matmul: mat1 and mat2 shapes cannot be multiplied (${fmt(a2)} and ${fmt(b2)})`
       : `matmul: inner dimensions differ: ${formatShape(a.shape)} @ ${formatShape(b.shape)} (${ka} vs ${kb})`);
   }
+  const batchA = a2.shape.slice(0, -2), batchB = b2.shape.slice(0, -2);
+  try {
+    broadcastShapes(batchA, batchB, 'matmul');
+  } catch {
+    throw new Error(`matmul: batch dimensions ${formatShape(batchA)} and ${formatShape(batchB)} of ` +
+                    `${formatShape(a.shape)} @ ${formatShape(b.shape)} cannot be broadcast`);
+  }
   let out = record(bmm(a2, b2, false, false), 'MmBackward0', [a2, b2], (g) => [
     a2.requiresGrad ? sumToShape(bmm(g, b2, false, true), a2.shape) : null,
     b2.requiresGrad ? sumToShape(bmm(a2, g, true, false), b2.shape) : null,
