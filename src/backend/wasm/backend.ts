@@ -117,8 +117,8 @@ export class WasmBackend implements Backend {
     const ta = transA ? 1 : 0, tb = transB ? 1 : 0;
     let parts = m * n * k < this.minFlops ? 1 : this.threads;
     // Split the larger output dimension; each thread re-packs only the smaller operand.
-    const alongN = n >= m ? n >= 16 * parts : m < 12 * parts;
-    const ranges = split(alongN ? n : m, parts, alongN ? 8 : 6);
+    const alongN = n >= m ? n >= 16 * parts : m < 8 * parts;
+    const ranges = split(alongN ? n : m, parts, alongN ? 8 : 4);
     parts = ranges.length;
     const scratch = ar.alloc(parts * this.gemmScratch);
     const slices = ranges.map(([s, e], t) => {
