@@ -29,6 +29,14 @@ const other: Record<string, (x: Tensor, y: Tensor, z: Tensor) => Tensor> = {
   imul: (x, y) => x.mul(1).mul_(y.tanh()),
   setslice: (x, y) => x.mul(1).set([':', '1:3'], y.get(':', '0:2')),
   matmul: (x, y, z) => x.matmul(y.t()).matmul(z).div(4),
+  // The 3-D family (programs3d.json).
+  permute_reshape: (x) => x.permute(2, 0, 1).reshape(2, 3, 4),
+  transpose_flatten: (x) => x.transpose(0, 2).flatten(1).reshape(2, 3, 4),
+  bmm: (x, y, z) => x.matmul(y.transpose(1, 2)).matmul(z).div(4),
+  select_expand: (x, y) => x.get(':', 1).unsqueeze(1).expand(2, 3, 4).mul(y),
+  clamp: (x) => x.clamp(-0.5, 0.75),
+  setscalar: (x, y) => x.mul(y).set([1, ':', '2:'], 0.5),
+  reduce_list: (x) => x.sub(x.sum([0, 2], true).div(8)),
 };
 
 function replay(inputs: Tensor[], program: Step[]): Tensor {
@@ -46,3 +54,4 @@ function replay(inputs: Tensor[], program: Step[]): Tensor {
 
 // Six chained float32 ops: a slightly looser tolerance than single-op fixtures.
 runCases('programs', { program: (xs, p) => replay(xs, p['program'] as Step[]) }, { atol: 1e-4, rtol: 1e-3 });
+runCases('programs3d', { program: (xs, p) => replay(xs, p['program'] as Step[]) }, { atol: 1e-4, rtol: 1e-3 });
