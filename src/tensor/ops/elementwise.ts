@@ -141,6 +141,12 @@ function rawUnary(op: UnaryOp, a: Tensor): Tensor {
   return fromF32(out, a.shape);
 }
 
+/** abs/square/relu of an int tensor stay int, as in PyTorch (bool is an error there too). */
+function intUnary(op: 'abs' | 'square' | 'relu', a: Tensor): Tensor {
+  if (a.dtype === 'bool') throw new Error(`${op}: not supported for bool tensors (shape ${formatShape(a.shape)}); call .int() or .float() first`);
+  return cast(rawUnary(op, a), a.dtype);
+}
+
 /** -a. */
 export function neg(a: Tensor): Tensor {
   if (a.dtype === 'bool') throw new Error(`neg: negation of a bool tensor (shape [${a.shape.join(', ')}]) is not supported; use .eq(false) to invert a mask`);
@@ -158,6 +164,7 @@ export function log(a: Tensor): Tensor {
 }
 /** |a| (gradient 0 at 0, like PyTorch). */
 export function abs(a: Tensor): Tensor {
+  if (a.dtype !== 'float32') return intUnary('abs', a);
   return record(rawUnary('abs', a), 'AbsBackward0', [a], (g) => [mul(g, rawUnary('sign', a))]);
 }
 /** Square root. */
@@ -167,10 +174,12 @@ export function sqrt(a: Tensor): Tensor {
 }
 /** a * a. */
 export function square(a: Tensor): Tensor {
+  if (a.dtype !== 'float32') return intUnary('square', a);
   return record(rawUnary('square', a), 'PowBackward0', [a], (g) => [mul(g, mul(a, 2))]);
 }
 /** max(a, 0). */
 export function relu(a: Tensor): Tensor {
+  if (a.dtype !== 'float32') return intUnary('relu', a);
   const out = rawUnary('relu', a);
   return record(out, 'ReluBackward0', [a], (g) => {
     // PyTorch's threshold_backward: zero where out <= 0, so a NaN output passes the gradient.

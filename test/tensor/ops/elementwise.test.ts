@@ -72,6 +72,10 @@ test('int tensors: arithmetic stays int, division is float, comparisons are bool
   assert.equal(a.div(2).dtype, 'float32');
   assert.deepEqual(a.div(2).tolist(), [0.5, 1, 1.5]);
   assert.equal(a.gt(1).dtype, 'bool');
+  const m = tensor([-2, 3], { dtype: 'int32' });
+  assert.deepEqual([m.relu(), m.abs(), m.square()].map((t) => [t.dtype, t.tolist()]),
+    [['int32', [0, 3]], ['int32', [2, 3]], ['int32', [4, 9]]]);
+  assert.equal(m.exp().dtype, 'float32');
   assert.deepEqual(a.gt(1).tolist(), [false, true, true]);
 });
 
