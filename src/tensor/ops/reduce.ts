@@ -111,8 +111,9 @@ export function variance(a: Tensor, dim: number | number[] | undefined, unbiased
 }
 
 /** log(softmax(a, dim)), computed stably by subtracting the max. */
-export function logSoftmax(a: Tensor, dim: number): Tensor {
-  const axis = normalizeDim(dim, a.ndim, 'logSoftmax');
+export function logSoftmax(a: Tensor, dim: number, op = 'logSoftmax'): Tensor {
+  if (a.dtype !== 'float32') throw new Error(`${op}: expected a float32 tensor, got ${a.dtype} (shape [${a.shape.join(', ')}]); call .float() first`);
+  const axis = normalizeDim(dim, a.ndim, op);
   const x = f32(a);
   const out = new Float32Array(x.length);
   let outer = 1, inner = 1;
@@ -140,5 +141,5 @@ export function logSoftmax(a: Tensor, dim: number): Tensor {
 
 /** softmax along `dim`. */
 export function softmax(a: Tensor, dim: number): Tensor {
-  return renameGradFn(exp(logSoftmax(a, dim)), 'SoftmaxBackward0', [a]);
+  return renameGradFn(exp(logSoftmax(a, dim, 'softmax')), 'SoftmaxBackward0', [a]);
 }
