@@ -39,7 +39,11 @@ export function assertClose(actual: Tensor, expected: TensorJson | Tensor, opts:
   for (let i = 0; i < actual.numel(); i++) {
     const a = actual.data[i]!, b = eData[i]!;
     if (Number.isNaN(b) && Number.isNaN(a)) continue;
-    if (!Number.isFinite(b) && a === b) continue;
+    // ±Infinity must match exactly (rtol * |Infinity| would accept any finite value).
+    if (!Number.isFinite(b)) {
+      assert.ok(a === b, `${what}: element ${i} ${coords(i, actual.shape)}: got ${a}, expected ${b}`);
+      continue;
+    }
     assert.ok(Math.abs(a - b) <= atol + rtol * Math.abs(b), `${what}: element ${i} ${coords(i, actual.shape)}: got ${a}, expected ${b}`);
   }
 }
