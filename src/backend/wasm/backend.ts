@@ -12,7 +12,7 @@ import { WA } from './wasm-api.js';
 
 /** Construction options for WasmBackend. */
 export interface WasmBackendOptions {
-  /** Total threads including the caller; default os.availableParallelism(); 1 = no workers. */
+  /** Total threads including the caller; default $CONVNET_WASM_THREADS, else os.availableParallelism(); 1 = no workers. */
   threads?: number;
   /** Kernel build; default the fastest the engine supports. */
   flavor?: KernelFlavor;
@@ -61,7 +61,8 @@ export class WasmBackend implements Backend {
 
   constructor(opts: WasmBackendOptions = {}) {
     this.flavor = opts.flavor ?? bestFlavor();
-    this.threads = Math.max(1, Math.floor(opts.threads ?? os.availableParallelism()));
+    const env = Number(process.env['CONVNET_WASM_THREADS']);
+    this.threads = Math.max(1, Math.floor(opts.threads ?? (env > 0 ? env : os.availableParallelism())));
     this.minFlops = opts.parallelMinFlops ?? PARALLEL_MIN_FLOPS_DEFAULT;
     this.convTargetN = opts.convTargetN ?? CONV_TARGET_N_DEFAULT;
     this.name = `wasm-${this.flavor}-${this.threads}t`;

@@ -1,16 +1,21 @@
 /**
  * A fixed pool of worker threads that run exports of the same wasm module on the same shared
- * memory. The Backend API is synchronous, so the calling thread takes slice 0 itself and then
- * blocks in Atomics.wait until every worker has finished its slice.
+ * memory. The Backend API is synchronous, so the calling thread takes slice 0 itself, then steals
+ * every slice no worker has claimed yet, and finally blocks in Atomics.wait for the claimed ones.
+ * Stealing keeps a descheduled or slow-to-wake worker (a loaded machine) from stalling the call:
+ * at worst the caller runs everything, as with 1 thread.
  */
 import { Worker } from 'node:worker_threads';
 import type { WasmExports, WasmMemory, WasmModule } from './wasm-api.js';
 
-// Control block (Int32 indices). Workers sleep on GEN and bump DONE when their slice is finished.
-const GEN = 0, DONE = 1, READY = 2, QUIT = 3, ERROR = 4, CTRL_INTS = 8;
+// Control block (Int32 indices). Workers sleep on GEN. CLAIM + id is slice id's state:
+// PENDING, then WORKER (claimed by its worker) -> FINISHED, or STOLEN (run by the caller).
+const GEN = 0, READY = 2, QUIT = 3, ERROR = 4, CLAIM = 8;
+const PENDING = 0, WORKER = 1, STOLEN = 2, FINISHED = 3;
 /** Float64 slots per worker: [export index, arg count, ...args]. */
 const SLOT = 20;
-const SPIN = 20000;
+// Short: on a CPU shared with other processes a long spin steals time from the caller.
+const SPIN = 2000;
 
 // Workers run as eval'd CommonJS so the pool works from src/ and dist/ alike, with no file to locate.
 const workerSource = `
@@ -29,20 +34,19 @@ for (;;) {
   Atomics.wait(ctrl, ${GEN}, gen);
   gen = Atomics.load(ctrl, ${GEN});
   if (Atomics.load(ctrl, ${QUIT}) !== 0) break;
+  // Args are read only after winning the claim, so they are always the current call's.
+  if (Atomics.compareExchange(ctrl, ${CLAIM} + id, ${PENDING}, ${WORKER}) !== ${PENDING}) continue;
   const base = id * ${SLOT};
-  const f = args[base];
-  if (f >= 0) {
-    try {
-      const n = args[base + 1];
-      const a = [];
-      for (let i = 0; i < n; i++) a.push(args[base + 2 + i]);
-      fns[f](...a);
-    } catch (e) {
-      Atomics.store(ctrl, ${ERROR}, 1);
-    }
+  try {
+    const n = args[base + 1];
+    const a = [];
+    for (let i = 0; i < n; i++) a.push(args[base + 2 + i]);
+    fns[args[base]](...a);
+  } catch (e) {
+    Atomics.store(ctrl, ${ERROR}, 1);
   }
-  Atomics.add(ctrl, ${DONE}, 1);
-  Atomics.notify(ctrl, ${DONE});
+  Atomics.store(ctrl, ${CLAIM} + id, ${FINISHED});
+  Atomics.notify(ctrl, ${CLAIM} + id);
 }
 `;
 
@@ -60,7 +64,8 @@ export class ThreadPool {
   constructor(size: number, private readonly module: WasmModule, private readonly memory: WasmMemory,
               private readonly local: WasmExports, private readonly names: readonly string[]) {
     this.size = Math.max(1, Math.floor(size));
-    this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_INTS * 4));
+    this.ctrl = new Int32Array(new SharedArrayBuffer((CLAIM + this.size) * 4));
+    this.ctrl.fill(FINISHED, CLAIM);
     this.args = new Float64Array(new SharedArrayBuffer(this.size * SLOT * 8));
     names.forEach((n, i) => this.index.set(n, i));
   }
@@ -99,25 +104,31 @@ export class ThreadPool {
     }
     if (slices.length > this.size) throw new Error('wasm backend: more slices than threads');
     this.start();
-    for (let id = 1; id < this.size; id++) {
+    const n = slices.length;
+    for (let id = 1; id < n; id++) {
       const base = id * SLOT;
-      const s = slices[id];
-      if (!s) { this.args[base] = -1; continue; }
+      const s = slices[id]!;
       if (s.length > SLOT - 2) throw new Error('wasm backend: too many kernel arguments');
       this.args[base] = f;
       this.args[base + 1] = s.length;
       for (let i = 0; i < s.length; i++) this.args[base + 2 + i] = s[i]!;
     }
-    Atomics.store(this.ctrl, DONE, 0);
     Atomics.store(this.ctrl, ERROR, 0);
+    // Claims are reset only now: every slice of the previous call is FINISHED or STOLEN by here.
+    for (let id = 1; id < this.size; id++) Atomics.store(this.ctrl, CLAIM + id, id < n ? PENDING : FINISHED);
     Atomics.add(this.ctrl, GEN, 1);
     Atomics.notify(this.ctrl, GEN);
     call(...slices[0]!);
-    const want = this.size - 1;
-    for (;;) {
-      const d = Atomics.load(this.ctrl, DONE);
-      if (d >= want) break;
-      Atomics.wait(this.ctrl, DONE, d);
+    for (let id = 1; id < n; id++) {
+      if (Atomics.compareExchange(this.ctrl, CLAIM + id, PENDING, STOLEN) === PENDING) {
+        call(...slices[id]!);
+        continue;
+      }
+      for (;;) {
+        const v = Atomics.load(this.ctrl, CLAIM + id);
+        if (v === FINISHED) break;
+        Atomics.wait(this.ctrl, CLAIM + id, v);
+      }
     }
     if (Atomics.load(this.ctrl, ERROR) !== 0) throw new Error(`wasm backend: ${fn} failed in a worker thread`);
   }
