@@ -114,7 +114,7 @@ function col2im(gp: usize, cg: i32, col: usize, x: usize, ld: i32): void {
 }
 
 // Per-thread scratch layout: column matrix [kk, nb*P] | staging matrix [og, nb*P] | GEMM packing.
-// The TypeScript side sizes it with the same formula (convScratchBytes in backend.ts).
+// The TypeScript side sizes it with the same formula (WasmBackend.convSetup in backend.ts).
 // @ts-ignore: decorator
 @inline function align64(p: usize): usize { return (p + 63) & ~(<usize>63); }
 
