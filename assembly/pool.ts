@@ -155,8 +155,8 @@ export function avgPoolForward(gp: usize, q0: i32, q1: i32, x: usize, y: usize):
   }
 }
 
-// Non-overlapping, unpadded windows (stride == kernel; LeNet's 2x2/2): each input pixel gets exactly
-// one window's dy/(kh*kw), so dx is written row by row as a gather, with a SIMD lane-duplicating
+// Non-overlapping, unpadded windows that all lie inside the input (stride == kernel; LeNet's 2x2/2):
+// each input pixel gets at most one window's dy/(kh*kw), so dx is written row by row as a gather, with a SIMD lane-duplicating
 // path for kw == 2, instead of a zero fill plus scattered read-modify-writes.
 function tiledAvgBackward(h: i32, w: i32, oh: i32, ow: i32, kh: i32, kw: i32, q0: i32, q1: i32, dy: usize, dx: usize): void {
   const invs: f32 = <f32>1 / <f32>(kh * kw);
@@ -188,7 +188,8 @@ function tiledAvgBackward(h: i32, w: i32, oh: i32, ow: i32, kh: i32, kw: i32, q0
 export function avgPoolBackward(gp: usize, q0: i32, q1: i32, dy: usize, dx: usize): void {
   const h = gi(gp, 0), w = gi(gp, 1), oh = gi(gp, 2), ow = gi(gp, 3), kh = gi(gp, 4), kw = gi(gp, 5);
   const sh = gi(gp, 6), sw = gi(gp, 7), ph = gi(gp, 8), pw = gi(gp, 9), incl = gi(gp, 10);
-  if (sh == kh && sw == kw && ph == 0 && pw == 0) { tiledAvgBackward(h, w, oh, ow, kh, kw, q0, q1, dy, dx); return; }
+  // ceil_mode can add a last, clipped window (divisor < kh*kw, past the input's edge): not tiled.
+  if (sh == kh && sw == kw && ph == 0 && pw == 0 && oh * kh <= h && ow * kw <= w) { tiledAvgBackward(h, w, oh, ow, kh, kw, q0, q1, dy, dx); return; }
   for (let q = q0; q < q1; q++) {
     const dxp = dx + <usize>q * <usize>(h * w) * 4;
     memory.fill(dxp, 0, <usize>(h * w) * 4);

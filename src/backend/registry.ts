@@ -1,17 +1,28 @@
-/** Which backend the tensor ops call. The reference backend is the default until a faster one is chosen. */
+/**
+ * Which backend the tensor ops call. Until one is set, the first op resolves the default
+ * (`select.ts`: $CONVNET_BACKEND, else the fastest available: wasm where SIMD is supported).
+ */
 import type { Backend } from './backend.js';
-import { refBackend } from './ref/index.js';
+import { defaultBackend, resolveBackend } from './select.js';
 
-let current: Backend = refBackend;
+let current: Backend | null = null;
 
 /** The backend every op dispatches to. */
 export function getBackend(): Backend {
+  if (current === null) current = defaultBackend();
   return current;
 }
 
 /** Make `b` the active backend; returns the previous one. */
 export function setBackend(b: Backend): Backend {
-  const prev = current;
+  const prev = getBackend();
   current = b;
   return prev;
+}
+
+/** Make the named backend ('auto' | 'js' | 'wasm') current and return it; unknown names list the known ones. */
+export function selectBackend(name: string): Backend {
+  const b = resolveBackend(name);
+  setBackend(b);
+  return b;
 }

@@ -1,7 +1,7 @@
 /** Pieces the CLI commands share: model + data construction, d2l's init, output helpers. */
 import type { Tensor } from '../tensor/tensor.js';
 import { manualSeed } from '../tensor/rng.js';
-import { selectBackend } from '../backend/select.js';
+import { getBackend, selectBackend } from '../backend/registry.js';
 import { FashionMNIST } from '../data/fashion-mnist.js';
 import { getModelSpec, type ModelSpec } from '../models/index.js';
 import { initCnn } from '../train/init-cnn.js';
@@ -22,7 +22,7 @@ export const DATA_FLAGS: Record<string, FlagSpec> = {
   'limit-test': { type: 'int', min: 1, metavar: 'N', help: 'use only the first N test images' },
   'data-dir': { type: 'string', metavar: 'DIR', help: 'Fashion-MNIST directory (default: the bundled copy)' },
   seed: { type: 'int', min: 0, metavar: 'N', help: 'random seed (default 0)' },
-  backend: { type: 'string', metavar: 'NAME', help: 'compute backend: js | auto (default auto)' },
+  backend: { type: 'string', metavar: 'NAME', help: 'compute backend: auto | js | wasm (default $CONVNET_BACKEND, else auto: wasm where SIMD runs)' },
 };
 
 /** The model spec for the positional name, or a usage error. */
@@ -41,7 +41,9 @@ export function modelSpecArg(positionals: string[], cmd: string): [string, Model
 export function setupData(f: Flags, spec: ModelSpec): FashionMNIST {
   manualSeed(f.num('seed') ?? 0);
   try {
-    selectBackend(f.str('backend') ?? 'auto');
+    const name = f.str('backend');
+    if (name !== undefined) selectBackend(name);
+    else getBackend(); // resolves $CONVNET_BACKEND now, so a bad value is a usage error
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

@@ -1,18 +1,46 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { selectBackend } from '../../src/backend/select.js';
-import { getBackend, setBackend } from '../../src/backend/registry.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { resolveBackend, sharedWasmBackend, BACKEND_NAMES } from '../../src/backend/select.js';
+import { getBackend, setBackend, selectBackend } from '../../src/backend/registry.js';
 import { refBackend } from '../../src/backend/ref/index.js';
+import { WasmBackend } from '../../src/backend/wasm/index.js';
 
-test('selectBackend: js and auto make a backend current; unknown names list the known ones', () => {
+test('selectBackend: js, wasm and auto make a backend current; unknown names list the known ones', () => {
   const prev = getBackend();
   try {
     assert.equal(selectBackend('js'), refBackend);
     assert.equal(getBackend(), refBackend);
-    const auto = selectBackend('auto');
-    assert.equal(getBackend(), auto);
-    assert.throws(() => selectBackend('cuda'), /unknown backend 'cuda' \(expected one of: js, auto/);
+    const wasm = selectBackend('wasm');
+    assert.ok(wasm instanceof WasmBackend);
+    assert.equal(wasm, sharedWasmBackend(), 'one shared wasm instance');
+    assert.equal(getBackend(), wasm);
+    // Node 20 validates the SIMD build, so auto is the wasm backend here.
+    assert.equal(selectBackend('auto'), wasm);
+    assert.throws(() => selectBackend('cuda'), /unknown backend 'cuda' \(expected one of: auto, js, wasm\)/);
+    assert.deepEqual([...BACKEND_NAMES], ['auto', 'js', 'wasm']);
+    assert.equal(resolveBackend('js'), refBackend);
   } finally {
     setBackend(prev);
   }
+});
+
+// The default is resolved on the first op; run in child processes so this process's choice is untouched.
+const registry = new URL('../../src/backend/registry.js', import.meta.url).href;
+function defaultName(env: Record<string, string>): { status: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e',
+    `import { getBackend } from ${JSON.stringify(registry)}; console.log(getBackend().name);`],
+  { encoding: 'utf8', env: { ...process.env, ...env }, cwd: fileURLToPath(new URL('.', import.meta.url)) });
+  return { status: r.status, out: r.stdout.trim(), err: r.stderr };
+}
+
+test('the default backend is $CONVNET_BACKEND, else auto (wasm); a bad value names the variable', () => {
+  const auto = defaultName({ CONVNET_BACKEND: '' });
+  assert.equal(auto.status, 0, auto.err);
+  assert.match(auto.out, /^wasm-(relaxed|simd)-\d+t$/);
+  assert.equal(defaultName({ CONVNET_BACKEND: 'js' }).out, 'js');
+  const bad = defaultName({ CONVNET_BACKEND: 'gpu' });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.err, /CONVNET_BACKEND=gpu: unknown backend 'gpu'/);
 });

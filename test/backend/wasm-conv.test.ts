@@ -87,8 +87,15 @@ cases.push(convGeom(2, 16, 9, 9, 16, 3, 1, 1, 1, 16)); // depthwise
 const label = (g: Conv2dGeometry): string =>
   `n${g.n} c${g.c} ${g.h}x${g.w} o${g.o} k${g.kh} s${g.strideH} p${g.padH} d${g.dilationH} g${g.groups}`;
 
-function poolGeom(n: number, c: number, h: number, w: number, k: number, s: number, p: number, incl: boolean): Pool2dGeometry {
-  const oh = Math.floor((h + 2 * p - k) / s) + 1, ow = Math.floor((w + 2 * p - k) / s) + 1;
+// PyTorch's output size; with ceilMode a last partial window counts if it starts inside the input or left padding.
+function poolOut(len: number, k: number, s: number, p: number, ceil: boolean): number {
+  let o = (ceil ? Math.ceil((len + 2 * p - k) / s) : Math.floor((len + 2 * p - k) / s)) + 1;
+  if (ceil && (o - 1) * s >= len + p) o--;
+  return o;
+}
+
+function poolGeom(n: number, c: number, h: number, w: number, k: number, s: number, p: number, incl: boolean, ceil = false): Pool2dGeometry {
+  const oh = poolOut(h, k, s, p, ceil), ow = poolOut(w, k, s, p, ceil);
   return { n, c, h, w, oh, ow, kh: k, kw: k, strideH: s, strideW: s, padH: p, padW: p, countIncludePad: incl };
 }
 
@@ -116,7 +123,10 @@ for (const k of [2, 3]) for (const s of [1, 2]) for (const p of [0, 1]) for (con
 poolCases.push(poolGeom(2, 2, 9, 29, 2, 2, 0, true), poolGeom(1, 2, 11, 40, 3, 3, 1, false),
   poolGeom(1, 3, 12, 23, 3, 1, 1, true), poolGeom(2, 2, 8, 19, 2, 2, 1, false),
   // Tiled (stride == kernel, no padding) with leftover rows/columns that no window covers.
-  poolGeom(2, 3, 28, 28, 2, 2, 0, true), poolGeom(1, 2, 9, 21, 2, 2, 0, false), poolGeom(1, 2, 10, 11, 3, 3, 0, true));
+  poolGeom(2, 3, 28, 28, 2, 2, 0, true), poolGeom(1, 2, 9, 21, 2, 2, 0, false), poolGeom(1, 2, 10, 11, 3, 3, 0, true),
+  // ceil_mode: a last window clipped by the input's edge (stride == kernel must not take the tiled path).
+  poolGeom(1, 1, 5, 7, 2, 2, 0, false, true), poolGeom(2, 2, 5, 7, 2, 2, 0, true, true),
+  poolGeom(1, 2, 10, 23, 3, 3, 0, false, true), poolGeom(1, 2, 9, 26, 3, 2, 1, false, true), poolGeom(1, 1, 8, 8, 3, 2, 1, true, true));
 
 for (const cfg of configs()) {
   describe(`wasm conv/pool ${cfg.flavor} ${cfg.threads}t`, () => {

@@ -28,6 +28,20 @@ export function readKernelBytes(flavor: KernelFlavor): Uint8Array {
   throw new Error(`wasm backend: ${file} not found (looked in ${urls.map((u) => fileURLToPath(u)).join(', ')}); run npm run build:wasm`);
 }
 
+let simdSupport: boolean | undefined;
+
+/** Whether this engine runs the plain-SIMD kernels (shared memory + 128-bit SIMD); cached. */
+export function simdSupported(): boolean {
+  if (simdSupport === undefined) {
+    try {
+      simdSupport = typeof SharedArrayBuffer === 'function' && WA.validate(readKernelBytes('simd'));
+    } catch {
+      simdSupport = false;
+    }
+  }
+  return simdSupport;
+}
+
 let relaxedSupport: boolean | undefined;
 
 /** Whether this V8 can run relaxed SIMD; enables the Node 20 flag first (it must precede compilation). */
