@@ -20,9 +20,9 @@ export class Sequential extends Module {
     return this;
   }
 
-  /** Child by position (negative counts from the end). */
+  /** Child by position (negative counts from the end); a module added twice has two positions. */
   at(i: number): Module {
-    const kids = this.children();
+    const kids = this.layers();
     const k = i < 0 ? i + kids.length : i;
     const m = kids[k];
     if (m === undefined) throw new Error(`Sequential: index ${i} is out of range for ${kids.length} modules`);
@@ -31,9 +31,13 @@ export class Sequential extends Module {
 
   get length(): number { return this._modules.size; }
 
+  /** Every position in order, repeats included (PyTorch's `iter(seq)`; `children()` lists a shared module once). */
+  layers(): Module[] { return [...this._modules.values()].filter((m): m is Module => m !== null); }
+  [Symbol.iterator](): Iterator<Module> { return this.layers()[Symbol.iterator](); }
+
   /** x → child 0 → child 1 → … */
   forward(x: Tensor): Tensor {
-    for (const m of this.children()) x = m.call(x);
+    for (const m of this.layers()) x = m.call(x);
     return x;
   }
 }
@@ -49,12 +53,14 @@ export class ModuleList extends Module {
     return this;
   }
   at(i: number): Module {
-    const m = this.children()[i < 0 ? i + this._modules.size : i];
+    const m = this.layers()[i < 0 ? i + this._modules.size : i];
     if (m === undefined) throw new Error(`ModuleList: index ${i} is out of range for ${this._modules.size} modules`);
     return m;
   }
   get length(): number { return this._modules.size; }
-  [Symbol.iterator](): Iterator<Module> { return this.children()[Symbol.iterator](); }
+  /** Every position in order, repeats included. */
+  layers(): Module[] { return [...this._modules.values()].filter((m): m is Module => m !== null); }
+  [Symbol.iterator](): Iterator<Module> { return this.layers()[Symbol.iterator](); }
   forward(): Tensor {
     throw new Error('ModuleList has no forward(); iterate over it and call the modules');
   }

@@ -80,9 +80,14 @@ export abstract class Module {
     (this as Record<string, unknown>)[name] = m;
   }
 
-  /** Direct children, in registration order. */
+  /** Direct children, in registration order; a module registered under two names is listed once (PyTorch's named_children). */
   *namedChildren(): Generator<[string, Module]> {
-    for (const [n, m] of this._modules) if (m !== null) yield [n, m];
+    const seen = new Set<Module>();
+    for (const [n, m] of this._modules) {
+      if (m === null || seen.has(m)) continue;
+      seen.add(m);
+      yield [n, m];
+    }
   }
   children(): Module[] { return [...this.namedChildren()].map(([, m]) => m); }
 
@@ -140,15 +145,22 @@ export abstract class Module {
     return this;
   }
 
-  /** Parameters and persistent buffers by dotted name, PyTorch's state_dict order. */
+  /**
+   * Parameters and persistent buffers by dotted name, PyTorch's state_dict order. Unlike
+   * namedParameters, a module registered under two names appears under both (as in PyTorch).
+   */
   stateDict(): StateDict {
     const sd: StateDict = new Map();
-    for (const [mp, m] of this.namedModules()) {
-      const pre = mp ? `${mp}.` : '';
-      for (const [n, p] of m._parameters) if (p !== null) sd.set(pre + n, p);
-      for (const [n, b] of m._buffers) if (b !== null && !m._nonPersistent.has(n)) sd.set(pre + n, b);
-    }
+    for (const [key, , , t] of this.stateTargets()) sd.set(key, t);
     return sd;
+  }
+
+  /** [dotted key, owning module, kind, tensor] of every state_dict entry, recursing without de-duplication. */
+  private stateTargets(prefix = '', out: [string, Module, 'param' | 'buffer', Tensor][] = []): [string, Module, 'param' | 'buffer', Tensor][] {
+    for (const [n, p] of this._parameters) if (p !== null) out.push([prefix + n, this, 'param', p]);
+    for (const [n, b] of this._buffers) if (b !== null && !this._nonPersistent.has(n)) out.push([prefix + n, this, 'buffer', b]);
+    for (const [n, m] of this._modules) if (m !== null) m.stateTargets(`${prefix}${n}.`, out);
+    return out;
   }
 
   /**
@@ -160,13 +172,8 @@ export abstract class Module {
     const incoming = sd instanceof Map ? sd : new Map(Object.entries(sd));
     const missing: string[] = [], misShaped: string[] = [];
     const own = new Set<string>();
-    const targets: [Module, string, 'param' | 'buffer', Tensor][] = [];
-    for (const [mp, m] of this.namedModules()) {
-      const pre = mp ? `${mp}.` : '';
-      for (const [n, p] of m._parameters) if (p !== null) targets.push([m, pre + n, 'param', p]);
-      for (const [n, b] of m._buffers) if (b !== null && !m._nonPersistent.has(n)) targets.push([m, pre + n, 'buffer', b]);
-    }
-    for (const [, key, , cur] of targets) {
+    const targets = this.stateTargets();
+    for (const [key, , , cur] of targets) {
       own.add(key);
       const src = incoming.get(key);
       if (src === undefined) { missing.push(key); continue; }
@@ -183,7 +190,7 @@ export abstract class Module {
       throw new Error(`loadStateDict: error(s) in loading state dict for ${this.constructor.name}:\n  ${parts.join('\n  ')}`);
     }
     noGrad(() => {
-      for (const [m, key, kind, cur] of targets) {
+      for (const [key, m, kind, cur] of targets) {
         const src = incoming.get(key);
         if (src === undefined) continue;
         const localName = key.slice(key.lastIndexOf('.') + 1);

@@ -5,6 +5,7 @@
  * `validationStep(batch)` under noGrad.
  */
 import { Module as NnModule } from '../nn/module.js';
+import { Sequential } from '../nn/container.js';
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { randn } from '../tensor/creation.js';
@@ -90,7 +91,9 @@ export abstract class Module extends NnModule {
     const lines: string[] = [];
     noGrad(() => {
       let X = randn(xShape.slice());
-      for (const layer of this.net.children()) {
+      // d2l iterates `for layer in self.net` (every position of a Sequential, repeats included).
+      const layers = this.net instanceof Sequential ? this.net.layers() : this.net.children();
+      for (const layer of layers) {
         X = layer.call(X);
         const line = `${layerClassName(layer)} output shape:\t torch.Size(${formatShape(X.shape)})`;
         lines.push(line);
