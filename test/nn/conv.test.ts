@@ -11,6 +11,7 @@ import { Sequential } from '../../src/nn/container.js';
 import { UninitializedParameter } from '../../src/nn/parameter.js';
 import { assertClose, fromJson, loadFixture, type TensorJson } from '../helpers/fixtures.js';
 import { gradcheck } from '../helpers/gradcheck.js';
+import { forEachBackend } from '../helpers/backends.js';
 
 interface ConvCase {
   name: string; opts: Record<string, unknown>;
@@ -29,17 +30,18 @@ function replay(c: ConvCase, fn: (x: Tensor, w: Tensor, b: Tensor | null) => Ten
   if (b !== null) assertClose(b.grad!, c.db!, { what: `${c.name}: db`, atol: 1e-4 });
 }
 
-for (const c of loadFixture<ConvCase[]>('conv/conv2d.json')) {
-  test(`conv2d matches PyTorch forward and input/weight/bias gradients: ${c.name}`, () => {
-    replay(c, (x, w, b) => conv2d(x, w, b, c.opts as Conv2dOptions));
-  });
-}
-
-for (const c of loadFixture<ConvCase[]>('conv/conv1d.json')) {
-  test(`conv1d matches PyTorch forward and gradients: ${c.name}`, () => {
-    replay(c, (x, w, b) => conv1d(x, w, b, c.opts as Conv1dOptions));
-  });
-}
+forEachBackend('conv fixtures', () => {
+  for (const c of loadFixture<ConvCase[]>('conv/conv2d.json')) {
+    test(`conv2d matches PyTorch forward and input/weight/bias gradients: ${c.name}`, () => {
+      replay(c, (x, w, b) => conv2d(x, w, b, c.opts as Conv2dOptions));
+    });
+  }
+  for (const c of loadFixture<ConvCase[]>('conv/conv1d.json')) {
+    test(`conv1d matches PyTorch forward and gradients: ${c.name}`, () => {
+      replay(c, (x, w, b) => conv1d(x, w, b, c.opts as Conv1dOptions));
+    });
+  }
+});
 
 test('conv2d gradcheck: strided, padded, dilated, grouped, with bias', () => {
   manualSeed(1);

@@ -9,6 +9,7 @@ import type { Pair } from '../../src/tensor/ops/conv.js';
 import { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from '../../src/nn/pooling.js';
 import { assertClose, fromJson, loadFixture, type TensorJson } from '../helpers/fixtures.js';
 import { gradcheck } from '../helpers/gradcheck.js';
+import { forEachBackend } from '../helpers/backends.js';
 
 interface PoolCase {
   name: string; kind: 'max' | 'avg' | 'adaptive';
@@ -24,15 +25,17 @@ function run(c: PoolCase, x: Tensor): Tensor {
   return adaptiveAvgPool2d(x, o.output_size!);
 }
 
-for (const c of loadFixture<PoolCase[]>('conv/pool.json')) {
-  test(`${c.kind} pooling matches PyTorch forward and gradient: ${c.name}`, () => {
-    const x = fromJson(c.x, true);
-    const y = run(c, x);
-    assertClose(y, c.y, { what: `${c.name}: y` });
-    y.backward(fromJson(c.gy));
-    assertClose(x.grad!, c.dx, { what: `${c.name}: dx` });
-  });
-}
+forEachBackend('pool fixtures', () => {
+  for (const c of loadFixture<PoolCase[]>('conv/pool.json')) {
+    test(`${c.kind} pooling matches PyTorch forward and gradient: ${c.name}`, () => {
+      const x = fromJson(c.x, true);
+      const y = run(c, x);
+      assertClose(y, c.y, { what: `${c.name}: y` });
+      y.backward(fromJson(c.gy));
+      assertClose(x.grad!, c.dx, { what: `${c.name}: dx` });
+    });
+  }
+});
 
 /** Values at least 0.1 apart so a finite-difference step never changes which element is the max. */
 function distinct(shape: number[]): Tensor {
@@ -52,6 +55,10 @@ test('avgPool2d gradcheck (countIncludePad both ways, ceil mode)', () => {
   const x = randn([2, 2, 5, 6]).requiresGrad_();
   gradcheck((x) => avgPool2d(x, 3, { stride: 2, padding: 1 }), [x]);
   gradcheck((x) => avgPool2d(x, [2, 3], { stride: [1, 2], padding: [1, 1], countIncludePad: false, ceilMode: true }), [x]);
+  // stride == kernel, no padding, ceil mode: the last window hangs past the input and divides by fewer
+  const y = randn([1, 2, 5, 7]).requiresGrad_();
+  gradcheck((x) => avgPool2d(x, 2, { ceilMode: true }), [y]);
+  gradcheck((x) => avgPool2d(x, 2, { ceilMode: true, countIncludePad: false }), [y]);
 });
 
 test('adaptiveAvgPool2d gradcheck (non-divisible sizes and the global 1x1 path)', () => {
