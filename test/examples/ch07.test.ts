@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualSeed } from '../../src/tensor/rng.js';
-import { loadFixture } from '../helpers/fixtures.js';
+import { assertClose, fromJson, loadFixture, type TensorJson } from '../helpers/fixtures.js';
+import { tensor } from '../../src/tensor/creation.js';
 import type { Cells } from '../../examples/ch07/cells.js';
 import * as convImages from '../../examples/ch07/conv_images.js';
 import * as paddingStride from '../../examples/ch07/padding_stride.js';
@@ -53,4 +54,19 @@ test('examples/ch07/learn_kernel (7.2.4): loss falls every 2 steps and the kerne
     // The from-scratch Conv2D (with its bias) also learns through autograd of get/set/sum.
     assert.ok(scratch.losses[4]! < scratch.losses[0]! / 10, `scratch losses ${scratch.losses}`);
   }
+});
+
+interface KernelFixture { init: TensorJson; lazy: PyRun; scratch: PyRun }
+interface PyRun { lines: string[]; losses: number[]; kernel: string }
+
+test('examples/ch07/learn_kernel (7.2.4) from PyTorch\'s initial kernel prints PyTorch\'s lines and learnt kernel', () => {
+  const fx = loadFixture<KernelFixture>('conv/learn_kernel.json');
+  const printed: string[] = [];
+  const { lazy, scratch } = learnKernel.main((s) => printed.push(s), fromJson(fx.init));
+  for (const [ours, torch, what] of [[lazy, fx.lazy, 'LazyConv2d'], [scratch, fx.scratch, 'Conv2D']] as const) {
+    assert.deepEqual(ours.lines, torch.lines, what);
+    assertClose(tensor(ours.losses), tensor(torch.losses), { what: `${what} losses`, rtol: 1e-5 });
+    assert.equal(ours.kernel.toString(), torch.kernel, `${what} kernel`);
+  }
+  assert.deepEqual(printed, [...fx.lazy.lines, fx.lazy.kernel, `Conv2D (from scratch) kernel: ${fx.scratch.kernel}`]);
 });
