@@ -33,9 +33,10 @@ test('linear gradients (input, weight, bias) pass gradcheck', () => {
 
 test('linear errors name the shapes', () => {
   assert.throws(() => linear(randn(2, 400), randn(120, 256)),
-    /linear: input has 400 features \(shape \[2, 400\]\) but weight expects 256 \(weight \[120, 256\]\)/);
+    /linear: mat1 and mat2 shapes cannot be multiplied \(2x400 and 256x120\): input has 400 features \(shape \[2, 400\]\) but weight expects 256 \(weight \[120, 256\]\)/);
   assert.throws(() => linear(tensor([[1, 2]], { dtype: 'int32' }), randn(3, 2)), /float32/);
-  assert.throws(() => linear(randn(2, 1, 4, 4), randn(3, 16)), /input has 4 features .*; flatten the input first/);
+  assert.throws(() => linear(randn(2, 1, 4, 4), randn(3, 16)), /\(8x4 and 16x3\): input has 4 features .*; flatten the input first/);
+  assert.throws(() => linear(randn(3), randn(2, 4)), /linear: mat1 and mat2 shapes cannot be multiplied \(1x3 and 4x2\)/);
   assert.throws(() => linear(randn(1, 2), randn(3, 2), randn(4)), /bias must be .* 3 elements/);
 });
 

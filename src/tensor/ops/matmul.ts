@@ -49,7 +49,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const ka = a2.shape[a2.ndim - 1]!, kb = b2.shape[b2.ndim - 2]!;
   if (ka !== kb) {
     const fmt = (t: Tensor) => t.shape.join('x');
-    throw new Error(a2.ndim === 2 && b2.ndim === 2
+    throw new Error(a.ndim === 1 && b.ndim === 1
+      ? `matmul: 1-D tensors (a dot product) must have the same number of elements, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`
+      : a2.ndim === 2 && b2.ndim === 2
       ? `matmul: mat1 and mat2 shapes cannot be multiplied (${fmt(a2)} and ${fmt(b2)})`
       : `matmul: inner dimensions differ: ${formatShape(a.shape)} @ ${formatShape(b.shape)} (${ka} vs ${kb})`);
   }

@@ -19,7 +19,9 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     let flat = 1;
     for (let i = 1; i < x.ndim; i++) flat *= x.shape[i]!;
     const hint = x.ndim > 2 && flat === inF ? '; flatten the input first (nn.Flatten() before the Linear layer)' : '';
-    throw new Error(`linear: input has ${k} features (shape ${formatShape(x.shape)}) but weight expects ${inF} (weight ${formatShape(weight.shape)})${hint}`);
+    // PyTorch's wording first (mat1 = input rows x features, mat2 = weight transposed), so its message still matches.
+    throw new Error(`linear: mat1 and mat2 shapes cannot be multiplied (${sizeOfLead(x)}x${k} and ${inF}x${outF}): ` +
+                    `input has ${k} features (shape ${formatShape(x.shape)}) but weight expects ${inF} (weight ${formatShape(weight.shape)})${hint}`);
   }
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== outF || bias.dtype !== 'float32')) {
     throw new Error(`linear: bias must be a float32 vector of ${outF} elements (weight ${formatShape(weight.shape)}), got ${bias.dtype} ${formatShape(bias.shape)}`);
