@@ -88,7 +88,10 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
   if (end === undefined) { end = start; start = 0; }
   if (step === 0) throw new Error('arange: step must be nonzero');
   if (![start, end, step].every(Number.isFinite)) throw new Error(`arange: start, end and step must be finite (got ${start}, ${end}, ${step})`);
-  const n = Math.max(0, Math.ceil((end - start) / step));
+  if ((step > 0 && end < start) || (step < 0 && end > start)) {
+    throw new Error(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
+  }
+  const n = Math.ceil((end - start) / step);
   const dtype = opts.dtype ?? 'float32';
   const s = allocStorage(dtype, n);
   for (let i = 0; i < n; i++) s[i] = start + i * step;

@@ -27,4 +27,8 @@ test('factories: shapes, dtypes and options', () => {
   assert.deepEqual(tensor(3).shape, []);
   assert.throws(() => tensor([1, 'a' as unknown as number]), /tensor: expected a number at \[1\], got string/);
   assert.throws(() => arange(0, 5, 0), /arange: step must be nonzero/);
+  assert.throws(() => arange(5, 0, 1), /arange: upper bound and larger bound inconsistent with step sign \(start 5, end 0, step 1\)/);
+  assert.throws(() => arange(-3), /inconsistent with step sign/);
+  assert.throws(() => arange(0, 5, -1), /inconsistent with step sign/);
+  assert.deepEqual(arange(2, 2).shape, [0]);
 });
