@@ -5,6 +5,8 @@ import { formatShape } from '../tensor/shape.js';
 
 /** Max or average pooling with stride 1 and no padding (d2l's pool2d). X: [h, w] → [h - ph + 1, w - pw + 1]. */
 export function pool2d(X: Tensor, poolSize: readonly [number, number], mode: 'max' | 'avg' = 'max'): Tensor {
+  // The book's loop silently leaves zeros for any other mode; plain JavaScript callers get an error instead.
+  if (mode !== 'max' && mode !== 'avg') throw new Error(`pool2d: mode must be 'max' or 'avg', got '${String(mode)}'`);
   const [ph, pw] = poolSize;
   const oh = X.shape[0]! - ph + 1, ow = X.shape[1]! - pw + 1;
   if (X.ndim !== 2 || oh < 1 || ow < 1) {

@@ -31,6 +31,7 @@ test('d2l helpers reject mismatched shapes with the shapes in the message', () =
   assert.throws(() => d2l.corr2d(zeros([2, 2]), zeros([3, 3])), /corr2d: kernel \[3, 3\] is larger than the input \[2, 2\]/);
   assert.throws(() => d2l.corr2dMultiIn(zeros([2, 3, 3]), zeros([3, 2, 2])), /corr2dMultiIn: .* got X \[2, 3, 3\] and K \[3, 2, 2\]/);
   assert.throws(() => d2l.pool2d(zeros([2, 2]), [3, 3]), /pool2d: .*\[2, 2\]/);
+  assert.throws(() => d2l.pool2d(zeros([3, 3]), [2, 2], 'min' as 'max'), /pool2d: mode must be 'max' or 'avg', got 'min'/);
 });
 
 test('pool2d equals maxPool2d / avgPool2d with stride 1, and passes gradients', () => {
