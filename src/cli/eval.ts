@@ -2,22 +2,25 @@
 import { noGrad } from '../autograd/grad-mode.js';
 import { loadCheckpoint } from '../io/checkpoint.js';
 import { Flags, parseArgs, UsageError, type FlagSpec } from './args.js';
+import { DOWNLOAD_FLAGS, ensureData } from './data.js';
 import { buildModel, checkSavedModel, DATA_FLAGS, modelSpecArg, setupData, type Io } from './common.js';
 
 /** Options of `convnet eval`. */
 export const EVAL_FLAGS: Record<string, FlagSpec> = {
   weights: { type: 'string', metavar: 'FILE', help: 'safetensors checkpoint (ours, or a PyTorch state_dict saved as safetensors)' },
   ...DATA_FLAGS,
+  ...DOWNLOAD_FLAGS,
   json: { type: 'bool', help: 'print the result as one JSON record' },
 };
 
 /** Evaluate a checkpoint on the test split. */
-export function evalCommand(argv: readonly string[], io: Io): number {
+export async function evalCommand(argv: readonly string[], io: Io): Promise<number> {
   const { positionals, flags } = parseArgs(argv, EVAL_FLAGS);
   const f = new Flags(flags);
   const [name, spec] = modelSpecArg(positionals, 'eval');
   const weights = f.str('weights');
   if (weights === undefined) throw new UsageError(`eval: --weights FILE is required (e.g. convnet eval ${name} --weights lenet.safetensors)`);
+  await ensureData(f, io.err);
   const data = setupData(f, spec);
   const model = buildModel(spec, data, 0.1);
   const ck = loadCheckpoint(weights, model);

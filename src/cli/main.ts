@@ -48,7 +48,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     switch (cmd) {
       case 'train': return await trainCommand(rest, io);
       case 'summary': return summaryCommand(rest, io);
-      case 'eval': return evalCommand(rest, io);
+      case 'eval': return await evalCommand(rest, io);
       default: throw new UsageError(`unknown command '${cmd}' (expected train, summary or eval)`);
     }
   } catch (e) {

@@ -9,6 +9,7 @@ import type { Classifier } from '../train/classifier.js';
 import { Flags, parseArgs, UsageError, type FlagSpec } from './args.js';
 import { buildModel, checkSavedModel, DATA_FLAGS, modelSpecArg, setupData, thousands, type Io } from './common.js';
 import { epochJson, formatEpochLine, ProgressReporter } from './progress.js';
+import { DOWNLOAD_FLAGS, ensureData } from './data.js';
 
 /** Options of `convnet train`. */
 export const TRAIN_FLAGS: Record<string, FlagSpec> = {
@@ -19,6 +20,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   'weight-decay': { type: 'float', min: 0, metavar: 'WD', help: 'L2 weight decay (default 0)' },
   'grad-clip': { type: 'float', min: 0, metavar: 'V', help: 'clip the global gradient norm to V (default off)' },
   ...DATA_FLAGS,
+  ...DOWNLOAD_FLAGS,
   save: { type: 'string', metavar: 'FILE', help: 'write a safetensors checkpoint after every epoch' },
   resume: { type: 'string', metavar: 'FILE', help: 'continue from a checkpoint (weights, optimiser state, epoch, RNG)' },
   plot: { type: 'string', metavar: 'FILE.svg', help: 'write d2l-style loss/accuracy curves (SVG) after every epoch' },
@@ -39,6 +41,7 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
   const json = f.bool('json');
   const info = json ? io.err : io.out;
 
+  await ensureData(f, info);
   const data = setupData(f, spec);
   const model = buildModel(spec, data, lr);
   const optimizer = makeOptimizer(optName, model, lr, f);

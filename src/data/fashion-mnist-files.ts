@@ -108,7 +108,7 @@ export function loadFashionMnistSplit(
   for (const p of [imgPath, lblPath]) {
     if (!fs.existsSync(p)) {
       throw new Error(
-        `${p}: Fashion-MNIST file not found (set ${FASHION_MNIST_DIR_ENV}, pass {dir}, or call downloadFashionMnist(dir))`,
+        `${p}: Fashion-MNIST file not found (set ${FASHION_MNIST_DIR_ENV}, pass {dir}, call downloadFashionMnist(dir), or use the CLI's --download)`,
       );
     }
   }
@@ -134,11 +134,20 @@ export function loadFashionMnistSplit(
   return { images: img.data, labels, n, rows: 28, cols: 28 };
 }
 
-/** Options of downloadFashionMnist; `checksums` maps file name → expected sha256 hex (defaults to the official table). */
+/** Environment variable naming a mirror of the official files (the download base URL). */
+export const FASHION_MNIST_URL_ENV = 'CONVNET_FASHION_MNIST_URL';
+
+/**
+ * Options of downloadFashionMnist: `baseUrl` (default $CONVNET_FASHION_MNIST_URL, else upstream), `checksums` maps
+ * file name → expected sha256 hex (default: the official table), `timeoutMs` bounds each file's request and body
+ * (default 10 minutes), `onFile` reports progress.
+ */
 export interface DownloadOptions {
   baseUrl?: string;
   files?: readonly string[];
   checksums?: Readonly<Record<string, string>>;
+  timeoutMs?: number;
+  onFile?: (r: DownloadResult & { url: string; bytes?: number }) => void;
 }
 
 /** Outcome per file: already present (left untouched) or freshly downloaded and verified. */
@@ -153,9 +162,12 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** downloadFashionMnist(dir, {baseUrl?, files?, checksums?}): fetch each missing file, verify sha256, write atomically; never leaves a partial file. */
+/** downloadFashionMnist(dir, {baseUrl?, files?, checksums?, timeoutMs?}): fetch each missing file, verify sha256, write atomically; never leaves a partial file. */
 export async function downloadFashionMnist(dir: string, opts: DownloadOptions = {}): Promise<DownloadResult[]> {
-  const base = opts.baseUrl ?? FASHION_MNIST_BASE_URL;
+  const envBase = process.env[FASHION_MNIST_URL_ENV];
+  const base = opts.baseUrl ?? (envBase !== undefined && envBase !== '' ? envBase : FASHION_MNIST_BASE_URL);
+  const timeoutMs = opts.timeoutMs ?? 600_000;
+  if (!(timeoutMs > 0)) throw new Error(`downloadFashionMnist: timeoutMs must be positive (got ${timeoutMs})`);
   // new URL(name, base) would drop the last path segment of a base without a trailing slash.
   const baseWithSlash = base.endsWith('/') ? base : `${base}/`;
   const files = opts.files ?? [
@@ -174,24 +186,27 @@ export async function downloadFashionMnist(dir: string, opts: DownloadOptions = 
       throw new Error(`refusing to download ${JSON.stringify(file)}: not a plain file name`);
     }
     const dest = path.join(dir, file);
+    const url = new URL(file, baseWithSlash).href;
     if (fs.existsSync(dest)) {
       results.push({ file, path: dest, status: 'present' });
+      opts.onFile?.({ file, path: dest, status: 'present', url });
       continue;
     }
-    const url = new URL(file, baseWithSlash).href;
     const expected = expectedOf(file);
     // Refuse before touching the network: an unverifiable file is as bad as a wrong one.
     if (expected === undefined) throw new Error(`no sha256 checksum known for ${file} (${url}); refusing to download`);
 
     let body: Uint8Array;
+    // One deadline for headers and body: a server that stalls mid-file must not hang the caller forever.
+    const signal = AbortSignal.timeout(timeoutMs);
     try {
-      const res = await fetch(url);
+      const res = await fetch(url, { signal });
       if (!res.ok) {
         throw new Error(`HTTP ${res.status} ${res.statusText}`.trim());
       }
       body = new Uint8Array(await res.arrayBuffer());
     } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
+      const msg = signal.aborted ? `no complete response within ${timeoutMs / 1000}s` : err instanceof Error ? err.message : String(err);
       throw new Error(`download of ${url} failed: ${msg}`, { cause: err });
     }
     const actual = sha256Hex(body);
@@ -202,6 +217,7 @@ export async function downloadFashionMnist(dir: string, opts: DownloadOptions = 
     }
     writeFileAtomic(dest, body);
     results.push({ file, path: dest, status: 'downloaded' });
+    opts.onFile?.({ file, path: dest, status: 'downloaded', url, bytes: body.length });
   }
   return results;
 }

@@ -226,3 +226,21 @@ test('the default checksum table is used when none is passed (mismatch against s
     await close(fake);
   }
 });
+
+test('a server that never finishes its response times out with the URL named, writing nothing (no hang)', async () => {
+  const server = createServer((_req, res) => { res.writeHead(200, { 'content-length': '1000' }); res.write('partial'); });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  try {
+    const dir = path.join(tmp, 'dl-stall');
+    const t0 = Date.now();
+    await assert.rejects(downloadFashionMnist(dir, { baseUrl: base, files: ['t10k-labels-idx1-ubyte.gz'], checksums: sums, timeoutMs: 300 }), {
+      message: `download of ${base}t10k-labels-idx1-ubyte.gz failed: no complete response within 0.3s`,
+    });
+    assert.ok(Date.now() - t0 < 5000);
+    assert.deepEqual(fs.readdirSync(dir), []);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
