@@ -56,7 +56,8 @@ test('examples/ch07/learn_kernel (7.2.4): loss falls every 2 steps and the kerne
   }
 });
 
-interface KernelFixture { init: TensorJson; lazy: PyRun; scratch: PyRun }
+interface KernelFixture { init: TensorJson; lazy: PyRun; scratch: PyRun; seeds: SeedRun[] }
+interface SeedRun { seed: string; init: TensorJson; lines: string[]; kernel: string }
 interface PyRun { lines: string[]; losses: number[]; kernel: string }
 
 test('examples/ch07/learn_kernel (7.2.4) from PyTorch\'s initial kernel prints PyTorch\'s lines and learnt kernel', () => {
@@ -69,4 +70,15 @@ test('examples/ch07/learn_kernel (7.2.4) from PyTorch\'s initial kernel prints P
     assert.equal(ours.kernel.toString(), torch.kernel, `${what} kernel`);
   }
   assert.deepEqual(printed, [...fx.lazy.lines, fx.lazy.kernel, `Conv2D (from scratch) kernel: ${fx.scratch.kernel}`]);
+});
+
+test('examples/ch07/learn_kernel (7.2.4) prints exactly what the seed notebooks printed, from the kernel each started at', () => {
+  // gen_conv.py recovers each seed's (unseeded) initial kernel from its printed output and checks it in PyTorch.
+  const { seeds } = loadFixture<KernelFixture>('conv/learn_kernel.json');
+  assert.deepEqual(seeds.map((s) => s.seed), ['000/001', '003']);
+  for (const s of seeds) {
+    const printed: string[] = [];
+    learnKernel.main((line) => printed.push(line), fromJson(s.init));
+    assert.deepEqual(printed.slice(0, 6), [...s.lines, s.kernel], `seed ${s.seed}`);
+  }
 });
