@@ -1,4 +1,6 @@
 /** `convnet train <model>`: d2l's Trainer on Fashion-MNIST with progress, JSON records, checkpoints and plots. */
+import * as fs from 'node:fs';
+import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { setRngState } from '../tensor/rng.js';
@@ -35,6 +37,7 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
   const [name, spec] = modelSpecArg(positionals, 'train');
   const plot = f.str('plot');
   if (plot !== undefined && !plot.toLowerCase().endsWith('.svg')) throw new UsageError(`option --plot: '${plot}' must be an .svg file`);
+  for (const k of ['save', 'plot']) checkWritableTarget(k, f.str(k));
   const optName = f.str('optimizer') ?? 'sgd';
   const lr = f.num('lr') ?? (optName === 'adam' ? 0.001 : spec.defaultLr);
   const maxEpochs = f.num('epochs') ?? 10;
@@ -83,6 +86,18 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
     info.write(`done: val acc ${last.val.acc?.toFixed(4) ?? 'n/a'}, ${(total / secs).toFixed(0)} img/s on average\n`);
   }
   return 0;
+}
+
+/** Fail before training, not after the first epoch, when an output file's directory is missing or read-only, or the path is a directory. */
+function checkWritableTarget(flag: string, file: string | undefined): void {
+  if (file === undefined) return;
+  const dir = path.dirname(path.resolve(file));
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    throw new UsageError(`option --${flag}: cannot write '${file}': directory '${dir}' ${fs.existsSync(dir) ? 'is not writable' : 'does not exist'}`);
+  }
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`option --${flag}: '${file}' is a directory`);
 }
 
 function makeOptimizer(kind: string, model: Classifier, lr: number, f: Flags): SGD | Adam {

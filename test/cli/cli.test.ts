@@ -39,6 +39,8 @@ test('convnet reports unknown models, flags and bad values clearly (exit 2)', ()
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['eval', 'lenet'], /--weights FILE is required/],
     [['summary', 'lenet', '--input', '1,1,x'], /option --input: '1,1,x' is not a shape/],
+    [['train', 'lenet', '--save', '/nonexistent-dir/ck.safetensors'], /option --save: cannot write '\/nonexistent-dir\/ck\.safetensors': directory '\/nonexistent-dir' does not exist/],
+    [['train', 'lenet', '--save', tmp], /option --save: '.*' is a directory/],
   ];
   for (const [args, re] of cases) {
     const r = convnet(...args);
