@@ -7,6 +7,7 @@ import { setRngState } from '../tensor/rng.js';
 import { SGD } from '../optim/sgd.js';
 import { Adam } from '../optim/adam.js';
 import { Trainer, type EpochRecord } from '../train/trainer.js';
+import { boardToPng } from '../train/plot-png.js';
 import type { Classifier } from '../train/classifier.js';
 import { Flags, parseArgs, UsageError, type FlagSpec } from './args.js';
 import { buildModel, checkSavedModel, DATA_FLAGS, modelSpecArg, setupData, thousands, type Io } from './common.js';
@@ -25,7 +26,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   ...DOWNLOAD_FLAGS,
   save: { type: 'string', metavar: 'FILE', help: 'write a safetensors checkpoint after every epoch' },
   resume: { type: 'string', metavar: 'FILE', help: 'continue from a checkpoint (weights, optimiser state, epoch, RNG)' },
-  plot: { type: 'string', metavar: 'FILE.svg', help: 'write d2l-style loss/accuracy curves (SVG) after every epoch' },
+  plot: { type: 'string', metavar: 'FILE.svg|png', help: 'write d2l-style loss/accuracy curves (SVG, or a plain PNG rendering) after every epoch' },
   json: { type: 'bool', help: 'print one JSON record per epoch on stdout (human output goes to stderr)' },
   quiet: { type: 'bool', help: 'no progress bar' },
 };
@@ -36,7 +37,7 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
   const f = new Flags(flags);
   const [name, spec] = modelSpecArg(positionals, 'train');
   const plot = f.str('plot');
-  if (plot !== undefined && !plot.toLowerCase().endsWith('.svg')) throw new UsageError(`option --plot: '${plot}' must be an .svg file`);
+  if (plot !== undefined && !/\.(svg|png)$/i.test(plot)) throw new UsageError(`option --plot: '${plot}' must be an .svg or .png file`);
   for (const k of ['save', 'plot']) checkWritableTarget(k, f.str(k));
   const optName = f.str('optimizer') ?? 'sgd';
   const lr = f.num('lr') ?? (optName === 'adam' ? 0.001 : spec.defaultLr);
@@ -74,7 +75,7 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
         else io.out.write(formatEpochLine(r, maxEpochs) + '\n');
         const save = f.str('save');
         if (save !== undefined) saveCheckpoint(save, model, { optimizer, epoch: r.epoch, metadata: { model: name } });
-        if (plot !== undefined) writeFileAtomic(plot, Buffer.from(model.board.toSvg(), 'utf8'));
+        if (plot !== undefined) writeFileAtomic(plot, /\.png$/i.test(plot) ? boardToPng(model.board) : Buffer.from(model.board.toSvg(), 'utf8'));
       },
     },
   });

@@ -5,7 +5,8 @@ export { DataModule } from './data-module.js';
 export {
   Trainer, NonFiniteLossError, type TrainerOptions, type TrainerCallbacks, type FitOptions, type EpochRecord, type BatchInfo,
 } from './trainer.js';
-export { ProgressBoard, type Point, type ProgressBoardOptions } from './progress-board.js';
+export { ProgressBoard, type Point, type ProgressBoardOptions, type ChartLayout } from './progress-board.js';
+export { boardToPng, encodePng, rasterizeChart } from './plot-png.js';
 export { initCnn } from './init-cnn.js';
 export type { Optimizer, BatchSource, StepMetrics } from './types.js';
 // d2l keeps its data modules beside the Trainer (d2l.FashionMNIST), so they are reachable here too.

@@ -57,8 +57,8 @@ export class ProgressBoard {
     pts.length = 0;
   }
 
-  /** The chart as a standalone SVG document. */
-  toSvg(): string {
+  /** Pixel geometry shared by the SVG and PNG renderers: plot box, axis ranges, ticks, series in pixels. */
+  layout(): ChartLayout {
     const W = this.width, H = this.height;
     const m = { l: 60, r: 20, t: 20, b: 50 };
     const pw = W - m.l - m.r, ph = H - m.t - m.b;
@@ -67,42 +67,63 @@ export class ProgressBoard {
     const [y0, y1] = this.ylim ?? niceExtent(extent(all.map((p) => p.y)));
     const sx = (x: number): number => m.l + ((x - x0) / (x1 - x0 || 1)) * pw;
     const sy = (y: number): number => m.t + ph - ((y - y0) / (y1 - y0 || 1)) * ph;
+    const series = [...this.data].map(([label, pts], i) => ({
+      label, ...STYLES[i % STYLES.length]!,
+      points: pts.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).map((p): [number, number] => [sx(p.x), sy(p.y)]),
+    }));
+    return {
+      width: W, height: H, box: { x: m.l, y: m.t, w: pw, h: ph },
+      xticks: ticks(x0, x1).map((t) => ({ at: sx(t), text: fmtTick(t) })),
+      yticks: ticks(y0, y1).map((t) => ({ at: sy(t), text: fmtTick(t) })),
+      xlabel: this.xlabel, ylabel: this.ylabel, series,
+    };
+  }
+
+  /** The chart as a standalone SVG document. */
+  toSvg(): string {
+    const L = this.layout(), W = L.width, H = L.height, b = L.box;
     const out: string[] = [];
     out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
     out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-    out.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="black"/>`);
-    for (const t of ticks(x0, x1)) {
-      out.push(`<line x1="${f(sx(t))}" y1="${m.t + ph}" x2="${f(sx(t))}" y2="${m.t + ph + 5}" stroke="black"/>`);
-      out.push(`<text x="${f(sx(t))}" y="${m.t + ph + 18}" text-anchor="middle">${fmtTick(t)}</text>`);
+    out.push(`<rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" fill="none" stroke="black"/>`);
+    for (const t of L.xticks) {
+      out.push(`<line x1="${f(t.at)}" y1="${b.y + b.h}" x2="${f(t.at)}" y2="${b.y + b.h + 5}" stroke="black"/>`);
+      out.push(`<text x="${f(t.at)}" y="${b.y + b.h + 18}" text-anchor="middle">${t.text}</text>`);
     }
-    for (const t of ticks(y0, y1)) {
-      out.push(`<line x1="${m.l - 5}" y1="${f(sy(t))}" x2="${m.l}" y2="${f(sy(t))}" stroke="black"/>`);
-      out.push(`<text x="${m.l - 8}" y="${f(sy(t) + 4)}" text-anchor="end">${fmtTick(t)}</text>`);
+    for (const t of L.yticks) {
+      out.push(`<line x1="${b.x - 5}" y1="${f(t.at)}" x2="${b.x}" y2="${f(t.at)}" stroke="black"/>`);
+      out.push(`<text x="${b.x - 8}" y="${f(t.at + 4)}" text-anchor="end">${t.text}</text>`);
     }
-    if (this.xlabel) out.push(`<text x="${m.l + pw / 2}" y="${H - 12}" text-anchor="middle">${esc(this.xlabel)}</text>`);
-    if (this.ylabel) out.push(`<text x="14" y="${m.t + ph / 2}" text-anchor="middle" transform="rotate(-90 14 ${m.t + ph / 2})">${esc(this.ylabel)}</text>`);
-    let i = 0;
+    if (L.xlabel) out.push(`<text x="${b.x + b.w / 2}" y="${H - 12}" text-anchor="middle">${esc(L.xlabel)}</text>`);
+    if (L.ylabel) out.push(`<text x="14" y="${b.y + b.h / 2}" text-anchor="middle" transform="rotate(-90 14 ${b.y + b.h / 2})">${esc(L.ylabel)}</text>`);
     const legend: string[] = [];
-    for (const [label, pts] of this.data) {
-      const st = STYLES[i % STYLES.length]!;
-      const dash = st.dash ? ` stroke-dasharray="${st.dash}"` : '';
-      const good = pts.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
-      if (good.length > 0) {
-        const d = good.map((p, k) => `${k === 0 ? 'M' : 'L'}${f(sx(p.x))},${f(sy(p.y))}`).join(' ');
-        out.push(`<path class="series" data-label="${esc(label)}" d="${d}" fill="none" stroke="${st.color}" stroke-width="2"${dash}/>`);
+    L.series.forEach((s, i) => {
+      const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
+      if (s.points.length > 0) {
+        const d = s.points.map(([x, y], k) => `${k === 0 ? 'M' : 'L'}${f(x)},${f(y)}`).join(' ');
+        out.push(`<path class="series" data-label="${esc(s.label)}" d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${dash}/>`);
       }
-      const ly = m.t + 16 + i * 18, lx = m.l + pw - 110;
-      legend.push(`<line x1="${lx}" y1="${ly - 4}" x2="${lx + 24}" y2="${ly - 4}" stroke="${st.color}" stroke-width="2"${dash}/>`);
-      legend.push(`<text x="${lx + 30}" y="${ly}">${esc(label)}</text>`);
-      i++;
-    }
+      const ly = b.y + 16 + i * 18, lx = b.x + b.w - 110;
+      legend.push(`<line x1="${lx}" y1="${ly - 4}" x2="${lx + 24}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${dash}/>`);
+      legend.push(`<text x="${lx + 30}" y="${ly}">${esc(s.label)}</text>`);
+    });
     if (legend.length > 0) {
-      out.push(`<rect x="${m.l + pw - 118}" y="${m.t + 4}" width="112" height="${this.data.size * 18 + 6}" fill="white" stroke="#ccc"/>`);
+      out.push(`<rect x="${b.x + b.w - 118}" y="${b.y + 4}" width="112" height="${L.series.length * 18 + 6}" fill="white" stroke="#ccc"/>`);
       out.push(...legend);
     }
     out.push('</svg>');
     return out.join('\n') + '\n';
   }
+}
+
+/** What `ProgressBoard.layout()` computes, in pixels (y grows downwards). */
+export interface ChartLayout {
+  width: number; height: number;
+  box: { x: number; y: number; w: number; h: number };
+  xticks: { at: number; text: string }[];
+  yticks: { at: number; text: string }[];
+  xlabel: string; ylabel: string;
+  series: { label: string; color: string; dash: string; points: [number, number][] }[];
 }
 
 function extent(v: number[]): [number, number] {

@@ -35,7 +35,7 @@ test('convnet reports unknown models, flags and bad values clearly (exit 2)', ()
     [['train', 'lenet', '--batch-size', '0'], /option --batch-size: '0' is not an integer >= 1/],
     [['train', 'lenet', '--optimizer', 'rmsprop'], /option --optimizer: 'rmsprop' is not one of sgd, adam/],
     [['train', 'lenet', '--backend', 'cuda', ...TINY], /unknown backend 'cuda'/],
-    [['train', 'lenet', '--plot', 'curves.png'], /must be an \.svg file/],
+    [['train', 'lenet', '--plot', 'curves.pdf'], /must be an \.svg or \.png file/],
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['eval', 'lenet'], /--weights FILE is required/],
     [['summary', 'lenet', '--input', '1,1,x'], /option --input: '1,1,x' is not a shape/],
@@ -65,8 +65,10 @@ test('convnet summary lenet prints d2l\'s layer table and the parameter count', 
 
 test('convnet train: epoch lines, --json records, --save/--resume continue exactly, --plot writes the curves, eval agrees', () => {
   const ck = path.join(tmp, 'lenet.safetensors'), svg = path.join(tmp, 'curves.svg');
-  const human = convnet('train', 'lenet-modern', ...TINY, '--epochs', '1', '--quiet');
+  const png = path.join(tmp, 'curves.png');
+  const human = convnet('train', 'lenet-modern', ...TINY, '--epochs', '1', '--quiet', '--plot', png);
   assert.equal(human.status, 0, human.stderr);
+  assert.deepEqual([...readFileSync(png).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], '--plot .png writes a PNG');
   assert.match(human.stdout, /^epoch 1\/1  train loss \d+\.\d{4}  val loss \d+\.\d{4}  val acc \d\.\d{4}  \d+\.\ds  \d+ img\/s$/m);
 
   // Two epochs straight, against one epoch saved and resumed (momentum makes the optimizer state matter).
