@@ -131,8 +131,9 @@ poolCases.push(poolGeom(2, 2, 9, 29, 2, 2, 0, true), poolGeom(1, 2, 11, 40, 3, 3
 for (const cfg of configs()) {
   describe(`wasm conv/pool ${cfg.flavor} ${cfg.threads}t`, () => {
     const be = new WasmBackend({ ...cfg, parallelMinFlops: 0 });
-    // One image per GEMM exercises the unbatched path (and the pointwise no-im2col path).
-    const be1 = new WasmBackend({ ...cfg, parallelMinFlops: 0, convTargetN: 1 });
+    // One image per GEMM exercises the unbatched paths (and the pointwise no-im2col path); `be` batches
+    // images in every GEMM whose maps are small, including the weight gradient.
+    const be1 = new WasmBackend({ ...cfg, parallelMinFlops: 0, convTargetN: 1, convWeightTargetN: 1 });
     after(() => { be.dispose(); be1.dispose(); });
 
     it('conv2d forward / backward-input / backward-weight match naive loops', () => {
