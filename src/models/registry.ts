@@ -6,7 +6,7 @@
 import type { Classifier } from '../train/classifier.js';
 import { LeNet } from './lenet.js';
 import { AlexNet } from './alexnet.js';
-import { VGG, VGG11_ARCH, VGG16_ARCH, VGG19_ARCH, VGG11_NARROW_ARCH } from './vgg.js';
+import { VGG, VGG11_ARCH, VGG16_ARCH, VGG19_ARCH, VGG11_NARROW_ARCH, VGG16_NARROW_ARCH } from './vgg.js';
 import { NiN } from './nin.js';
 import { GoogLeNet } from './googlenet.js';
 import { ResNet18, ResNet34 } from './resnet.js';
@@ -79,6 +79,10 @@ registerModel('vgg11', {
 registerModel('vgg16', {
   create: (o) => new VGG({ arch: VGG16_ARCH, ...o }), defaultResize: [224, 224], defaultLr: 0.01,
   description: 'VGG-16 (8.2 exercise)',
+});
+registerModel('vgg16-narrow', {
+  create: (o) => new VGG({ arch: VGG16_NARROW_ARCH, ...o }), defaultResize: [224, 224], defaultLr: 0.01,
+  description: 'VGG-16 with 1/4 of the channels (the 8.2 exercise trains it)',
 });
 registerModel('vgg19', {
   create: (o) => new VGG({ arch: VGG19_ARCH, ...o }), defaultResize: [224, 224], defaultLr: 0.01,

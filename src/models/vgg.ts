@@ -20,6 +20,8 @@ export const VGG16_ARCH: VGGArch = [[2, 64], [2, 128], [3, 256], [3, 512], [3, 5
 export const VGG19_ARCH: VGGArch = [[2, 64], [2, 128], [4, 256], [4, 512], [4, 512]];
 /** VGG-11 with a quarter of the channels: the arch d2l 8.2.3 trains on Fashion-MNIST. */
 export const VGG11_NARROW_ARCH: VGGArch = [[1, 16], [1, 32], [2, 64], [2, 128], [2, 128]];
+/** VGG-16 with a quarter of the channels: the arch the seeds' 8.2 exercise trains on Fashion-MNIST. */
+export const VGG16_NARROW_ARCH: VGGArch = [[2, 16], [2, 32], [3, 64], [3, 128], [3, 128]];
 
 /** d2l's vgg_block: numConvs × (3×3 conv, pad 1 + ReLU), then 2×2 max-pool. [N, C, H, W] → [N, outChannels, H/2, W/2]. */
 export function vggBlock(numConvs: number, outChannels: number): Sequential {

@@ -9,12 +9,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadFixture, fromJson, assertClose, type TensorJson } from '../helpers/fixtures.js';
+import { loadFixture, fromJson, type TensorJson } from '../helpers/fixtures.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { zeros } from '../../src/tensor/creation.js';
 import { noGrad } from '../../src/autograd/grad-mode.js';
-import { Dropout } from '../../src/nn/dropout.js';
-import type { Module } from '../../src/nn/module.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import type { Classifier } from '../../src/train/classifier.js';
 import { AlexNet } from '../../src/models/alexnet.js';
@@ -23,25 +21,14 @@ import { NiN } from '../../src/models/nin.js';
 import { GoogLeNet } from '../../src/models/googlenet.js';
 import { ResNet, Residual, type ResNetArch } from '../../src/models/resnet.js';
 import { DenseNet } from '../../src/models/densenet.js';
-import { AnyNet, type AnyNetArch } from '../../src/models/regnet.js';
-import { countParams, readStateDict, stateKeys, type SmallFixture } from './zoo-helpers.js';
+import { AnyNet, RegNetX32, type AnyNetArch } from '../../src/models/regnet.js';
+import { ResNeXtBlock } from '../../src/models/resnext.js';
+import { closeTo, countParams, readStateDict, stateKeys, trainWithoutDropout, type SmallFixture } from './zoo-helpers.js';
 
 const fixturesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/models');
 
 const weightsFile = (name: string): string => path.join(fixturesDir, `${name}.safetensors`);
 const weights = (name: string): Map<string, Tensor> => readStateDict(weightsFile(name));
-
-/** Tolerance scaled to the tensor's magnitude: float32 sums in a different order differ by ~1e-6 relative. */
-function closeTo(actual: Tensor, expected: TensorJson, what: string, rtol = 1e-4): void {
-  const scale = Math.max(...expected.data.map(Math.abs), 1e-12);
-  assertClose(actual, expected, { rtol, atol: rtol * 0.1 * scale, what });
-}
-
-/** Train mode with Dropout off: BatchNorm uses batch statistics, and the result is deterministic. */
-function trainWithoutDropout(m: Module): void {
-  m.train();
-  for (const sub of m.modules()) if (sub instanceof Dropout) sub.eval();
-}
 
 const cases: [string, (c: Record<string, unknown>) => Classifier][] = [
   ['alexnet_small', (c) => new AlexNet({ channels: c['channels'] as [number, number, number, number, number], hidden: c['hidden'] as number })],
@@ -51,6 +38,8 @@ const cases: [string, (c: Record<string, unknown>) => Classifier][] = [
   ['resnet_small', (c) => new ResNet({ arch: c['arch'] as ResNetArch })],
   ['densenet_small', (c) => new DenseNet({ numChannels: c['numChannels'] as number, growthRate: c['growthRate'] as number, arch: c['arch'] as number[] })],
   ['anynet_small', (c) => new AnyNet({ arch: c['arch'] as AnyNetArch, stemChannels: c['stemChannels'] as number })],
+  // d2l's RegNetX32 itself (179,290 parameters) at 32×32, from gen_models_full.py.
+  ['regnetx32', () => new RegNetX32()],
 ];
 
 describe('model zoo with PyTorch weights reproduces PyTorch (logits within 1e-4 relative)', () => {
@@ -142,6 +131,34 @@ describe('PyTorch weights load into still-lazy layers (LazyConv2d, LazyBatchNorm
       model.eval();
       closeTo(noGrad(() => model.call(fromJson(f.input))), f.logits_eval, 'eval logits');
       assert.equal(model.toString(), f.repr, 'materialised layers print as PyTorch');
+    });
+  }
+});
+
+describe('ResNeXt blocks with PyTorch weights (grouped 3×3 conv, bottleneck, 1×1 shortcut + BatchNorm)', () => {
+  const f = loadFixture<Record<string, Record<string, TensorJson>>>('models/resnext.json');
+  const sd = weights('resnext');
+  const cases: [string, string, () => ResNeXtBlock][] = [
+    ['same', 'ResNeXtBlock(32, 16, 1) on [2, 32, 6, 6]: 2 groups of 16', () => new ResNeXtBlock({ numChannels: 32, groups: 16, botMul: 1 })],
+    ['down', 'ResNeXtBlock(32, 8, 0.5, use1x1conv, strides 2) on [2, 16, 7, 7]: bottleneck 16, 2 groups', () => new ResNeXtBlock({ numChannels: 32, groups: 8, botMul: 0.5, use1x1conv: true, strides: 2 })],
+  ];
+  for (const [key, title, make] of cases) {
+    it(`${title}: train/eval output, input and weight gradients`, () => {
+      const fx = f[key]!;
+      const blk = make();
+      blk.loadStateDict(new Map([...sd].filter(([k]) => k.startsWith(`${key}.`)).map(([k, v]) => [k.slice(key.length + 1), v])));
+      const X = fromJson(fx['input']!, true);
+      blk.train();
+      const Y = blk.call(X);
+      closeTo(Y, fx['output_train']!, 'train output');
+      // A weighted sum, so the gradient is not the same for every output element.
+      const w = fromJson({ shape: [...Y.shape], data: Array.from({ length: Y.numel() }, (_, i) => -1 + 2 * i / (Y.numel() - 1)) });
+      Y.mul(w).sum().backward();
+      closeTo(X.grad!, fx['input_grad']!, 'input gradient');
+      closeTo(blk.conv2.weight.grad!, fx['conv2_weight_grad']!, 'conv2 (grouped) weight gradient');
+      closeTo(blk.bn3.weight!.grad!, fx['bn3_weight_grad']!, 'bn3 weight gradient');
+      blk.eval();
+      closeTo(noGrad(() => blk.call(X)), fx['output_eval']!, 'eval output');
     });
   }
 });

@@ -2,7 +2,8 @@
 import { Tensor } from '../../src/tensor/tensor.js';
 import type { Module } from '../../src/nn/module.js';
 import { readSafetensorsFile } from '../../src/io/safetensors.js';
-import type { TensorJson } from '../helpers/fixtures.js';
+import { assertClose, type TensorJson } from '../helpers/fixtures.js';
+import { Dropout } from '../../src/nn/dropout.js';
 
 /** One full-size model in fixtures/models/summaries.json. */
 export interface SummaryFixture {
@@ -56,4 +57,61 @@ export function readStateDict(file: string): Map<string, Tensor> {
     else throw new Error(`${file}: ${k} has dtype ${e.dtype}; the zoo fixtures hold F32 and I64 only`);
   }
   return sd;
+}
+
+/**
+ * gen_models_full.py's pattern() for state_dict entry t, and the float64 sum of its values. Any language gets the same bits:
+ * u ∈ [-1, 1) from a 32-bit integer hash of (t, element), then He-uniform for weights of rank ≥ 2,
+ * 1 + u/4 for BatchNorm scales, u/10 for biases and running means, 1 + u/2 for running variances.
+ */
+export function patternTensor(key: string, t: number, shape: readonly number[]): [Tensor, number] {
+  const n = shape.reduce((a, b) => a * b, 1);
+  let scale: number, offset: number;
+  if (key.endsWith('running_var')) [scale, offset] = [0.5, 1];
+  else if (key.endsWith('running_mean') || key.endsWith('bias')) [scale, offset] = [0.1, 0];
+  else if (shape.length >= 2) [scale, offset] = [Math.sqrt(6 / shape.slice(1).reduce((a, b) => a * b, 1)), 0];
+  else [scale, offset] = [0.25, 1];
+  const out = new Float32Array(n);
+  let sum = 0;
+  const salt = Math.imul(t + 1, 40503);
+  for (let i = 0; i < n; i++) {
+    let x = (Math.imul(i + 1, 2654435761 | 0) + salt) >>> 0;
+    x = (x ^ (x >>> 16)) >>> 0;
+    x = Math.imul(x, 0x45d9f3b) >>> 0;
+    x = (x ^ (x >>> 16)) >>> 0;
+    const u = x / 4294967296 * 2 - 1;
+    out[i] = offset + scale * u; // numpy's float64 arithmetic (+0 is exact), rounded once to float32
+    sum += out[i]!;
+  }
+  return [new Tensor(out, [...shape], 'float32'), sum];
+}
+
+/**
+ * Load gen_models_full.py's pattern weights for the state_dict layout `keys` ([name, shape] in
+ * PyTorch's order) into `m`, lazy layers included; num_batches_tracked is 0. Returns the float64 sum
+ * of the values written, which must equal the fixture's `checksum`.
+ */
+export function loadPatternWeights(m: Module, keys: readonly (readonly [string, readonly number[]])[]): number {
+  const sd = new Map<string, Tensor>();
+  let sum = 0;
+  keys.forEach(([k, shape], t) => {
+    if (k.endsWith('num_batches_tracked')) { sd.set(k, new Tensor(new Int32Array(1), [], 'int32')); return; }
+    const [p, s] = patternTensor(k, t, shape);
+    sum += s;
+    sd.set(k, p);
+  });
+  m.loadStateDict(sd);
+  return sum;
+}
+
+/** Tolerance scaled to the tensor's magnitude: float32 sums in a different order differ by ~1e-6 relative. */
+export function closeTo(actual: Tensor, expected: TensorJson, what: string, rtol = 1e-4): void {
+  const scale = Math.max(...expected.data.map(Math.abs), 1e-12);
+  assertClose(actual, expected, { rtol, atol: rtol * 0.1 * scale, what });
+}
+
+/** Train mode with Dropout off: BatchNorm uses batch statistics, and the result is deterministic. */
+export function trainWithoutDropout(m: Module): void {
+  m.train();
+  for (const sub of m.modules()) if (sub instanceof Dropout) sub.eval();
 }

@@ -14,7 +14,7 @@ import { RegNetX32 } from '../../src/models/regnet.js';
 
 const expected: [string, abstract new (...a: never[]) => object, number, number][] = [
   ['alexnet', AlexNet, 224, 0.01], ['vgg', VGG, 224, 0.01], ['vgg11', VGG, 224, 0.01], ['vgg16', VGG, 224, 0.01],
-  ['vgg19', VGG, 224, 0.01], ['nin', NiN, 224, 0.05], ['googlenet', GoogLeNet, 96, 0.01], ['resnet18', ResNet18, 96, 0.01],
+  ['vgg16-narrow', VGG, 224, 0.01], ['vgg19', VGG, 224, 0.01], ['nin', NiN, 224, 0.05], ['googlenet', GoogLeNet, 96, 0.01], ['resnet18', ResNet18, 96, 0.01],
   ['resnet34', ResNet34, 96, 0.01], ['densenet', DenseNet, 96, 0.01], ['regnetx32', RegNetX32, 96, 0.05],
 ];
 
