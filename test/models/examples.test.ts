@@ -9,7 +9,8 @@ import { loadFixture } from '../helpers/fixtures.js';
 import { setBackend } from '../../src/backend/registry.js';
 import type { Backend } from '../../src/backend/backend.js';
 import { WasmBackend } from '../../src/backend/wasm/index.js';
-import { main as vggMain } from '../../examples/ch08/vgg.js';
+import { main as vggMain, exerciseVgg16 } from '../../examples/ch08/vgg.js';
+import { main as regnetMain } from '../../examples/ch08/regnet.js';
 import { main as resnetMain } from '../../examples/ch08/resnet.js';
 import { main as densenetMain } from '../../examples/ch08/densenet.js';
 import { main as classicMain } from '../../examples/ch08/classic.js';
@@ -56,5 +57,19 @@ describe('examples/ch08 print what PyTorch prints', () => {
     for (const [name, m] of Object.entries(result as Record<string, Parameters<typeof countParams>[0]>)) {
       assert.equal(countParams(m), summaries[name]!.num_params, `${name} parameters`);
     }
+  });
+
+  it('8.2 exercise 3 (seed 003): VGG-16 layer summary on [1, 1, 224, 224]; 134,300,362 parameters', () => {
+    const { lines, result } = run(exerciseVgg16);
+    assert.deepEqual(lines, summaries['vgg16']!.summary);
+    assert.equal(lines[4], 'Sequential output shape:\t torch.Size([1, 512, 7, 7])');
+    assert.equal(countParams(result as Parameters<typeof countParams>[0]), summaries['vgg16']!.num_params);
+  });
+
+  it('8.8 RegNetX32 summary on [1, 1, 96, 96]: [1, 32, 48, 48], [1, 32, 24, 24], [1, 80, 12, 12], [1, 10]', () => {
+    const { lines, result } = run(regnetMain);
+    assert.deepEqual(lines, summaries['regnetx32']!.summary);
+    assert.equal(lines.length, 4);
+    assert.equal(countParams(result as Parameters<typeof countParams>[0]), summaries['regnetx32']!.num_params);
   });
 });
