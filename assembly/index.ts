@@ -3,3 +3,4 @@ export { sgemm, sgemmScratchBytes } from './gemm';
 export { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, sumPartials } from './conv';
 export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool';
 export { expForward, sigmoidForward, tanhForward } from './elementwise';
+export { channelStats, channelAffine, batchNormBackward } from './batchnorm';

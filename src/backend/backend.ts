@@ -80,4 +80,17 @@ export interface Backend {
   avgPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array): void;
   /** dx is overwritten. */
   avgPool2dBackward(g: Pool2dGeometry, dy: Float32Array, dx: Float32Array): void;
+
+  /** Per-channel mean and biased variance of x viewed as [n, c, s] (accumulated in double precision). */
+  channelStats(x: Float32Array, n: number, c: number, s: number, mean: Float32Array, variance: Float32Array): void;
+  /** y[i, ch, k] = x[i, ch, k] * scale[ch] + shift[ch] over [n, c, s]; y may alias x. */
+  channelAffine(x: Float32Array, n: number, c: number, s: number, scale: Float32Array, shift: Float32Array, y: Float32Array): void;
+  /**
+   * Batch-norm backward over [n, c, s] with x̂ = (x − mean[ch])·invstd[ch]: writes sumG[ch] = Σg and
+   * sumGX[ch] = Σg·x̂; then, when dx is given, dx = scale[ch]·(g − sumG/count − x̂·sumGX/count) if
+   * `training` (the batch statistics depend on x), else scale[ch]·g. count = n·s.
+   */
+  batchNormBackward(g: Float32Array, x: Float32Array, n: number, c: number, s: number, mean: Float32Array,
+                    invstd: Float32Array, scale: Float32Array, training: boolean,
+                    sumG: Float32Array, sumGX: Float32Array, dx: Float32Array | null): void;
 }

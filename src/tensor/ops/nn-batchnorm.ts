@@ -1,10 +1,12 @@
 /**
- * Fused batch normalisation over [N, C, *] (channels in dim 1). Training: one pass for the mean,
- * one for the biased variance, one writing y and x̂; the backward is one pass for Σg and Σg·x̂ and
- * one writing dx. Running statistics are updated in place (unbiased variance), as PyTorch does.
+ * Fused batch normalisation over [N, C, *] (channels in dim 1), computed by the backend's
+ * channelStats / channelAffine / batchNormBackward kernels. Like PyTorch, the forward saves only the
+ * per-channel mean and 1/std (x̂ is recomputed in the backward); running statistics are updated in
+ * place (unbiased variance).
  */
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { getBackend } from '../../backend/registry.js';
 import { f32, fromF32, needsGrad, record } from './record.js';
 
 function checkVec(name: string, t: Tensor | null, c: number, x: Tensor): void {
@@ -41,92 +43,46 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   }
   if (!(eps >= 0)) throw new Error(`batchNorm: eps must be non-negative, got ${eps}`);
   const xd = f32(x);
-  const wd = weight ? f32(weight) : null, bd = bias ? f32(bias) : null;
-  const y = new Float32Array(xd.length);
+  const be = getBackend();
   const inputs: Tensor[] = [x];
   if (weight) inputs.push(weight);
   if (bias) inputs.push(bias);
   const grad = needsGrad(...inputs);
-  // x̂ is kept only for the backward; inference skips the extra buffer.
-  const xhat = grad ? new Float32Array(xd.length) : null;
-  const invstd = new Float64Array(c);
-  const plane = c * s;
-  for (let ch = 0; ch < c; ch++) {
-    let mean: number, istd: number;
-    if (training) {
-      let sum = 0;
-      for (let i = 0; i < n; i++) {
-        const o = i * plane + ch * s;
-        for (let k = 0; k < s; k++) sum += xd[o + k]!;
+  // Per-channel statistics (saved for the backward, like PyTorch's save_mean / save_invstd).
+  const mean = new Float32Array(c), invstd = new Float32Array(c);
+  if (training) {
+    const varB = new Float32Array(c);
+    be.channelStats(xd, n, c, s, mean, varB);
+    for (let ch = 0; ch < c; ch++) invstd[ch] = 1 / Math.sqrt(varB[ch]! + eps);
+    if (runningMean !== null && runningVar !== null) {
+      // Buffers are state, not graph values: update them in place without recording.
+      const rm = runningMean.data as Float32Array, rv = runningVar.data as Float32Array;
+      for (let ch = 0; ch < c; ch++) {
+        rm[ch] = (1 - momentum) * rm[ch]! + momentum * mean[ch]!;
+        rv[ch] = (1 - momentum) * rv[ch]! + momentum * (varB[ch]! * count / (count - 1));
       }
-      mean = sum / count;
-      let sq = 0;
-      for (let i = 0; i < n; i++) {
-        const o = i * plane + ch * s;
-        for (let k = 0; k < s; k++) { const d = xd[o + k]! - mean; sq += d * d; }
-      }
-      const varB = sq / count;
-      istd = 1 / Math.sqrt(varB + eps);
-      if (runningMean !== null && runningVar !== null) {
-        // Buffers are state, not graph values: update them in place without recording.
-        const rm = runningMean.data as Float32Array, rv = runningVar.data as Float32Array;
-        rm[ch] = (1 - momentum) * rm[ch]! + momentum * mean;
-        rv[ch] = (1 - momentum) * rv[ch]! + momentum * (sq / (count - 1));
-      }
-    } else {
-      mean = runningMean!.data[ch]!;
-      istd = 1 / Math.sqrt(runningVar!.data[ch]! + eps);
+      runningMean.bumpVersion();
+      runningVar.bumpVersion();
     }
-    invstd[ch] = istd;
-    const w = wd ? wd[ch]! : 1, b = bd ? bd[ch]! : 0;
-    for (let i = 0; i < n; i++) {
-      const o = i * plane + ch * s;
-      if (xhat !== null) {
-        for (let k = 0; k < s; k++) {
-          const h = (xd[o + k]! - mean) * istd;
-          xhat[o + k] = h;
-          y[o + k] = h * w + b;
-        }
-      } else {
-        // y = x·(w·istd) + (b − mean·w·istd): one multiply-add per element.
-        const a = w * istd, c0 = b - mean * a;
-        for (let k = 0; k < s; k++) y[o + k] = xd[o + k]! * a + c0;
-      }
-    }
+  } else {
+    const rm = f32(runningMean!), rv = f32(runningVar!);
+    for (let ch = 0; ch < c; ch++) { mean[ch] = rm[ch]!; invstd[ch] = 1 / Math.sqrt(rv[ch]! + eps); }
   }
-  if (training && runningMean !== null && runningVar !== null) { runningMean.bumpVersion(); runningVar.bumpVersion(); }
+  // y = x·(w·invstd) + (b − mean·w·invstd): one multiply-add per element, as PyTorch's CPU kernel.
+  const wd = weight ? f32(weight) : null, bd = bias ? f32(bias) : null;
+  const scale = new Float32Array(c), shift = new Float32Array(c);
+  for (let ch = 0; ch < c; ch++) {
+    scale[ch] = (wd ? wd[ch]! : 1) * invstd[ch]!;
+    shift[ch] = (bd ? bd[ch]! : 0) - mean[ch]! * scale[ch]!;
+  }
+  const y = new Float32Array(xd.length);
+  be.channelAffine(xd, n, c, s, scale, shift, y);
   const out = fromF32(y, x.shape);
-  if (xhat === null) return out;
+  if (!grad) return out;
   return record(out, 'NativeBatchNormBackward0', inputs, (g) => {
-    const gd = f32(g);
     const dx = x.requiresGrad ? new Float32Array(xd.length) : null;
     const dw = new Float32Array(c), db = new Float32Array(c);
-    for (let ch = 0; ch < c; ch++) {
-      let sg = 0, sgx = 0;
-      for (let i = 0; i < n; i++) {
-        const o = i * plane + ch * s;
-        for (let k = 0; k < s; k++) { const gv = gd[o + k]!; sg += gv; sgx += gv * xhat[o + k]!; }
-      }
-      dw[ch] = sgx;
-      db[ch] = sg;
-      if (dx === null) continue;
-      const w = wd ? wd[ch]! : 1;
-      const istd = invstd[ch]!;
-      if (training) {
-        // dx = w·istd·(g − mean(g) − x̂·mean(g·x̂)): the batch statistics depend on x too.
-        const a = w * istd, mg = sg / count, mgx = sgx / count;
-        for (let i = 0; i < n; i++) {
-          const o = i * plane + ch * s;
-          for (let k = 0; k < s; k++) dx[o + k] = a * (gd[o + k]! - mg - xhat[o + k]! * mgx);
-        }
-      } else {
-        const a = w * istd;
-        for (let i = 0; i < n; i++) {
-          const o = i * plane + ch * s;
-          for (let k = 0; k < s; k++) dx[o + k] = a * gd[o + k]!;
-        }
-      }
-    }
+    be.batchNormBackward(f32(g), xd, n, c, s, mean, invstd, scale, training, db, dw, dx);
     const grads: (Tensor | null)[] = [dx ? fromF32(dx, x.shape) : null];
     if (weight) grads.push(weight.requiresGrad ? fromF32(dw, weight.shape) : null);
     if (bias) grads.push(bias.requiresGrad ? fromF32(db, bias.shape) : null);

@@ -1,0 +1,63 @@
+/** Reference batch-norm kernels over [n, c, s] (s = spatial size): per-channel statistics, affine map, backward. */
+
+/** Per-channel mean and biased variance (two passes, double-precision sums). */
+export function channelStats(x: Float32Array, n: number, c: number, s: number, mean: Float32Array, variance: Float32Array): void {
+  const plane = c * s, count = n * s;
+  for (let ch = 0; ch < c; ch++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const o = i * plane + ch * s;
+      for (let k = 0; k < s; k++) sum += x[o + k]!;
+    }
+    const m = sum / count;
+    let sq = 0;
+    for (let i = 0; i < n; i++) {
+      const o = i * plane + ch * s;
+      for (let k = 0; k < s; k++) { const d = x[o + k]! - m; sq += d * d; }
+    }
+    mean[ch] = m;
+    variance[ch] = sq / count;
+  }
+}
+
+/** y = x·scale[ch] + shift[ch]. */
+export function channelAffine(x: Float32Array, n: number, c: number, s: number, scale: Float32Array, shift: Float32Array, y: Float32Array): void {
+  const plane = c * s;
+  for (let i = 0; i < n; i++) {
+    for (let ch = 0; ch < c; ch++) {
+      const o = i * plane + ch * s, a = scale[ch]!, b = shift[ch]!;
+      for (let k = 0; k < s; k++) y[o + k] = x[o + k]! * a + b;
+    }
+  }
+}
+
+/** Σg, Σg·x̂ per channel and (optionally) dx; see Backend.batchNormBackward. */
+export function batchNormBackward(g: Float32Array, x: Float32Array, n: number, c: number, s: number, mean: Float32Array,
+                                  invstd: Float32Array, scale: Float32Array, training: boolean,
+                                  sumG: Float32Array, sumGX: Float32Array, dx: Float32Array | null): void {
+  const plane = c * s, count = n * s;
+  for (let ch = 0; ch < c; ch++) {
+    const m = mean[ch]!, istd = invstd[ch]!;
+    let sg = 0, sgx = 0;
+    for (let i = 0; i < n; i++) {
+      const o = i * plane + ch * s;
+      for (let k = 0; k < s; k++) { const gv = g[o + k]!; sg += gv; sgx += gv * (x[o + k]! - m) * istd; }
+    }
+    sumG[ch] = sg;
+    sumGX[ch] = sgx;
+    if (dx === null) continue;
+    const a = scale[ch]!;
+    if (training) {
+      const mg = sg / count, mgx = sgx / count;
+      for (let i = 0; i < n; i++) {
+        const o = i * plane + ch * s;
+        for (let k = 0; k < s; k++) dx[o + k] = a * (g[o + k]! - mg - (x[o + k]! - m) * istd * mgx);
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const o = i * plane + ch * s;
+        for (let k = 0; k < s; k++) dx[o + k] = a * g[o + k]!;
+      }
+    }
+  }
+}
