@@ -4,6 +4,7 @@
  * backend kernels and everything else (autograd, allocation, optimizer).
  *
  * Usage: node dist/bench/profile.js [--model lenet] [--batch 128] [--size 28] [--steps 20] [--backend wasm|js] [--threads N]
+ *        [--conv-target-n N] [--conv-weight-target-n N]   (WasmBackend tuning knobs)
  */
 import type { Backend } from '../src/backend/backend.js';
 import { setBackend } from '../src/backend/registry.js';
@@ -44,9 +45,9 @@ const batch = Number(arg('batch', '128'));
 const spec = getModelSpec(name);
 const size = Number(arg('size', String(spec.defaultResize[0])));
 const steps = Number(arg('steps', '20'));
-const threads = arg('threads', '');
+const knob = (name: string): number | undefined => (arg(name, '') ? Number(arg(name, '')) : undefined);
 const inner = arg('backend', 'wasm') === 'js' ? refBackend
-  : new WasmBackend(threads ? { threads: Number(threads) } : {});
+  : new WasmBackend({ threads: knob('threads'), convTargetN: knob('conv-target-n'), convWeightTargetN: knob('conv-weight-target-n') });
 const totals = new Map<string, { ms: number; calls: number }>();
 setBackend(timed(inner, totals));
 

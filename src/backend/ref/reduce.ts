@@ -12,6 +12,18 @@ function reduceOne(op: ReduceOp, x: Float32Array, shape: readonly number[], axis
   for (let i = axis + 1; i < shape.length; i++) inner *= shape[i]!;
   const len = shape[axis]!;
   const out = new Float32Array(outer * inner);
+  if (op === 'sum' && inner === 1) {
+    // Summing contiguous rows (e.g. a conv bias gradient over each [H*W] plane): four independent
+    // partial sums let the loop pipeline instead of waiting on one long add chain.
+    for (let o = 0; o < outer; o++) {
+      const base = o * len;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, k = 0;
+      for (; k + 4 <= len; k += 4) { a0 += x[base + k]!; a1 += x[base + k + 1]!; a2 += x[base + k + 2]!; a3 += x[base + k + 3]!; }
+      for (; k < len; k++) a0 += x[base + k]!;
+      out[o] = (a0 + a1) + (a2 + a3);
+    }
+    return out;
+  }
   for (let o = 0; o < outer; o++) {
     const base = o * len * inner;
     for (let i = 0; i < inner; i++) {
