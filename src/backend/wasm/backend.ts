@@ -34,8 +34,13 @@ const PARALLEL_MIN_FLOPS_DEFAULT = 1 << 20;
 const UNARY_MIN = 2048;
 /** Unary ops with a SIMD kernel: compute-bound in JS (a Math call per element), unlike relu/neg/abs. */
 const UNARY_KERNELS: Partial<Record<UnaryOp, string>> = { exp: 'expForward', sigmoid: 'sigmoidForward', tanh: 'tanhForward' };
-/** Target GEMM width (images x output pixels) for conv; small feature maps batch several images. */
-const CONV_TARGET_N_DEFAULT = 2048;
+/**
+ * Target GEMM width (images x output pixels) for conv; small feature maps batch several images.
+ * Measured 2026-12-04 (ResNet-18, batch 128, 96x96, 2 threads; s/step): 2048: 13.3, 512: 11.6,
+ * 256: 9.8, 128: 10.6, 1: 11.9 — a wide column matrix (Cg·kh·kw x N floats, ~10 MB at 2048 on
+ * the 128-channel stage) leaves L2 on every pass; LeNet also prefers 256 to 2048.
+ */
+const CONV_TARGET_N_DEFAULT = 256;
 /**
  * Weight-gradient GEMM depth (images x output pixels) to aim for when feature maps are small
  * (fewer than CONV_WEIGHT_BATCH_BELOW output pixels); see conv2dBackwardWeight.
