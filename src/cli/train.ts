@@ -4,6 +4,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { setRngState } from '../tensor/rng.js';
+import { getBackend } from '../backend/registry.js';
 import { SGD } from '../optim/sgd.js';
 import { Adam } from '../optim/adam.js';
 import { Trainer, type EpochRecord } from '../train/trainer.js';
@@ -61,7 +62,7 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
   }
   const nParams = model.parameters().reduce((s, p) => s + p.numel(), 0);
   info.write(`training ${name} (${thousands(nParams)} parameters) on ${data.train.length} Fashion-MNIST images ` +
-    `${data.resize[0]}x${data.resize[1]}, validating on ${data.val.length}; ${optName} lr ${lr}, batch ${data.batchSize}, epochs ${startEpoch + 1}..${maxEpochs}\n`);
+    `${data.resize[0]}x${data.resize[1]}, validating on ${data.val.length}; ${optName} lr ${lr}, batch ${data.batchSize}, epochs ${startEpoch + 1}..${maxEpochs}; backend ${getBackend().name}\n`);
   if (startEpoch >= maxEpochs) info.write(`nothing to do: the checkpoint is already at epoch ${startEpoch} (--epochs ${maxEpochs})\n`);
 
   const progress = f.bool('quiet') ? null : new ProgressReporter(io.err, maxEpochs);

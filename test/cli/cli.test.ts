@@ -132,3 +132,20 @@ test('convnet: checkpoint errors name the file and the keys', () => {
   assert.equal(wrongModel.status, 1);
   assert.match(wrongModel.stderr, /sgd\.safetensors' was saved from model 'lenet', not 'lenet-modern'/);
 });
+
+test('convnet train: --backend js|wasm picks the backend, $CONVNET_BACKEND is the default, both train to the same loss', () => {
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [path.join(root, 'bin/convnet.js'), 'train', 'lenet-modern', '--epochs', '1', '--quiet', '--json', ...TINY, ...args],
+      { cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
+  const js = run(['--backend', 'js']), wasm = run(['--backend', 'wasm']), auto = run([]), envJs = run([], { CONVNET_BACKEND: 'js' });
+  for (const r of [js, wasm, auto, envJs]) assert.equal(r.status, 0, r.stderr);
+  assert.match(js.stderr, /; backend js\n/);
+  assert.match(wasm.stderr, /; backend wasm-(relaxed|simd)-\d+t\n/);
+  assert.match(auto.stderr, /; backend wasm-(relaxed|simd)-\d+t\n/, 'auto is the wasm backend on Node 20');
+  assert.match(envJs.stderr, /; backend js\n/);
+  const loss = (s: string) => jsonLines(s)[0]!['train_loss']!;
+  assert.ok(Math.abs(loss(js.stdout) - loss(wasm.stdout)) < 1e-4, `same seed, same data: js ${loss(js.stdout)} vs wasm ${loss(wasm.stdout)}`);
+  const bad = run([], { CONVNET_BACKEND: 'gpu' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /CONVNET_BACKEND=gpu: unknown backend 'gpu'/);
+});
