@@ -84,3 +84,38 @@ export function tanhForward(x: usize, out: usize, n: i32): void {
     store<f32>(out + <usize>i * 4, f32x4.extract_lane(vtanh(f32x4.splat(load<f32>(x + <usize>i * 4))), 0));
   }
 }
+
+// relu keeps NaN (x > 0 or x != x) and maps -0 and negatives to +0, like the reference backend.
+// @ts-ignore: decorator
+@inline function vrelu(v: v128): v128 {
+  return v128.and(v, v128.or(f32x4.gt(v, f32x4.splat(0)), f32x4.ne(v, v)));
+}
+
+/** out[i] = relu(x[i]) for i < n; out may alias x. */
+export function reluForward(x: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, vrelu(v128.load(x + <usize>i * 4)));
+  for (; i < n; i++) store<f32>(out + <usize>i * 4, f32x4.extract_lane(vrelu(f32x4.splat(load<f32>(x + <usize>i * 4))), 0));
+}
+
+// Activation gradient from the op's output y and the incoming gradient g; `op`: 0 relu, 1 sigmoid, 2 tanh.
+// relu: 0 where y <= 0 (a NaN output passes g, PyTorch's threshold_backward); sigmoid: g·y·(1 − y); tanh: g·(1 − y²).
+// @ts-ignore: decorator
+@inline function vgrad(op: i32, y: v128, g: v128): v128 {
+  if (op == 0) return v128.andnot(g, f32x4.le(y, f32x4.splat(0)));
+  if (op == 1) return f32x4.mul(f32x4.mul(g, y), f32x4.sub(f32x4.splat(1), y));
+  return f32x4.mul(g, f32x4.sub(f32x4.splat(1), f32x4.mul(y, y)));
+}
+
+/** dx[i] = g[i]·op'(·) expressed through y[i] = op(x[i]), for i < n; dx may alias g. */
+export function activationBackward(op: i32, y: usize, g: usize, dx: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    v128.store(dx + o, vgrad(op, v128.load(y + o), v128.load(g + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    store<f32>(dx + o, f32x4.extract_lane(vgrad(op, f32x4.splat(load<f32>(y + o)), f32x4.splat(load<f32>(g + o))), 0));
+  }
+}

@@ -2,5 +2,5 @@
 export { sgemm, sgemmScratchBytes } from './gemm';
 export { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, sumPartials } from './conv';
 export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool';
-export { expForward, sigmoidForward, tanhForward } from './elementwise';
+export { expForward, sigmoidForward, tanhForward, reluForward, activationBackward } from './elementwise';
 export { channelStats, channelAffine, batchNormBackward } from './batchnorm';

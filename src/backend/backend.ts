@@ -16,6 +16,9 @@ export type BinaryOp =
 
 export type ReduceOp = 'sum' | 'max' | 'min';
 
+/** Activations whose gradient is computed from their own output. */
+export type ActivationOp = 'relu' | 'sigmoid' | 'tanh';
+
 /** Geometry of a 2-D convolution, NCHW input, OIHW weight (PyTorch layout). */
 export interface Conv2dGeometry {
   n: number; c: number; h: number; w: number;     // input [n, c, h, w]
@@ -43,6 +46,12 @@ export interface Backend {
 
   /** out[i] = op(x[i]); out may alias x. */
   unary(op: UnaryOp, x: Float32Array, out: Float32Array): void;
+
+  /**
+   * dx = g · op'(x), written through the op's output y = op(x): relu: g where y > 0 or y is NaN
+   * (PyTorch's threshold_backward), else 0; sigmoid: g·y·(1 − y); tanh: g·(1 − y²). dx may alias g.
+   */
+  activationBackward(op: ActivationOp, y: Float32Array, g: Float32Array, dx: Float32Array): void;
 
   /** out = op(a, b) with NumPy broadcasting of aShape and bShape to outShape; comparison ops write 0/1. */
   binary(op: BinaryOp, a: Float32Array, aShape: readonly number[], b: Float32Array, bShape: readonly number[],

@@ -1,6 +1,7 @@
 // WasmBackend GEMM and elementwise kernels against float64 naive loops, for both kernel builds
 // (relaxed-SIMD FMA and plain SIMD) and for 1 and 2 threads.
 import { after, describe, it } from 'node:test';
+import { refBackend } from '../../src/backend/ref/index.js';
 import assert from 'node:assert/strict';
 import { WasmBackend, relaxedSimdSupported, type KernelFlavor } from '../../src/backend/wasm/index.js';
 
@@ -109,6 +110,34 @@ for (const cfg of configs()) {
       assertClose(e, Array.from(x, (v) => Math.fround(Math.exp(v))), null, 'exp', 2e-6, 1e-37);
       assertClose(s, Array.from(x, (v) => 1 / (1 + Math.exp(-v))), null, 'sigmoid', 2e-6, 1e-37);
       assertClose(r, Array.from(x, (v) => Math.max(v, 0)), null, 'relu', 0, 0);
+    });
+
+    it('relu forward and the relu/sigmoid/tanh backward match the reference bit for bit in their special values', () => {
+      const n = 4099; // past the JS cut-off, not a multiple of 4
+      const x = randArray(n, 11).map((v) => v * 6);
+      x.set([Number.NaN, -0, 0, Infinity, -Infinity, 1e-45, -1e-45], 0);
+      const r = new Float32Array(n), rr = new Float32Array(n);
+      be.unary('relu', x, r);
+      refBackend.unary('relu', x, rr);
+      assert.deepEqual(Array.from(r, (v) => Object.is(v, -0) ? '-0' : v), Array.from(rr, (v) => Object.is(v, -0) ? '-0' : v), 'relu incl. NaN, ±0, ±inf');
+      const g = randArray(n, 12);
+      const ys: Record<'relu' | 'sigmoid' | 'tanh', Float32Array> = { relu: rr, sigmoid: new Float32Array(n), tanh: new Float32Array(n) };
+      refBackend.unary('sigmoid', x, ys.sigmoid);
+      refBackend.unary('tanh', x, ys.tanh);
+      for (const op of ['relu', 'sigmoid', 'tanh'] as const) {
+        const want = new Float32Array(n), got = new Float32Array(n).fill(Number.NaN);
+        refBackend.activationBackward(op, ys[op], g, want);
+        be.activationBackward(op, ys[op], g, got);
+        const nanSame = (a: Float32Array, what: string) => {
+          for (let i = 0; i < n; i++) assert.equal(Number.isNaN(a[i]!), Number.isNaN(want[i]!), `${what}: NaN at ${i} (x = ${x[i]})`);
+          // f32 arithmetic (as PyTorch's kernels) against the reference's float64: a few ulps of |g|.
+          assertClose(a.map((v) => (Number.isNaN(v) ? 0 : v)), want.map((v) => (Number.isNaN(v) ? 0 : v)), Array.from(g, Math.abs), what, 5e-7, 0);
+        };
+        nanSame(got, `${op} backward`);
+        const inPlace = g.slice();
+        be.activationBackward(op, ys[op], inPlace, inPlace);
+        nanSame(inPlace, `${op} backward in place`);
+      }
     });
   });
 }

@@ -1,5 +1,5 @@
 /** Reference elementwise kernels: unary maps and broadcasting binary ops. */
-import type { BinaryOp, UnaryOp } from '../backend.js';
+import type { ActivationOp, BinaryOp, UnaryOp } from '../backend.js';
 import { shapesEqual, sizeOf, stridesOf } from '../../tensor/shape.js';
 
 const unaryFns: Record<UnaryOp, (v: number) => number> = {
@@ -28,6 +28,18 @@ export function unary(op: UnaryOp, x: Float32Array, out: Float32Array): void {
     return;
   }
   for (let i = 0; i < n; i++) out[i] = f(x[i]!);
+}
+
+/** dx = g · op'(x) from y = op(x); see Backend.activationBackward. */
+export function activationBackward(op: ActivationOp, y: Float32Array, g: Float32Array, dx: Float32Array): void {
+  const n = y.length;
+  if (op === 'relu') {
+    for (let i = 0; i < n; i++) dx[i] = y[i]! <= 0 ? 0 : g[i]!;
+  } else if (op === 'sigmoid') {
+    for (let i = 0; i < n; i++) { const v = y[i]!; dx[i] = g[i]! * v * (1 - v); }
+  } else {
+    for (let i = 0; i < n; i++) { const v = y[i]!; dx[i] = g[i]! * (1 - v * v); }
+  }
 }
 
 const binaryFns: Record<BinaryOp, (a: number, b: number) => number> = {

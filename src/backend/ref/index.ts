@@ -1,6 +1,6 @@
 /** The pure-TypeScript reference backend: readable kernels that every faster backend is tested against. */
 import type { Backend } from '../backend.js';
-import { binary, unary } from './elementwise.js';
+import { activationBackward, binary, unary } from './elementwise.js';
 import { argReduce, permute, reduce } from './reduce.js';
 import { gemm } from './gemm.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
@@ -9,7 +9,7 @@ import { batchNormBackward, channelAffine, channelStats } from './batchnorm.js';
 
 export const refBackend: Backend = {
   name: 'js',
-  unary, binary, reduce, argReduce, permute, gemm,
+  unary, activationBackward, binary, reduce, argReduce, permute, gemm,
   conv2d, conv2dBackwardInput, conv2dBackwardWeight,
   maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward,
   channelStats, channelAffine, batchNormBackward,

@@ -3,7 +3,7 @@
  * shared memory, split across worker threads; everything else delegates to the reference backend.
  */
 import os from 'node:os';
-import type { Backend, BinaryOp, Conv2dGeometry, Pool2dGeometry, ReduceOp, UnaryOp } from '../backend.js';
+import type { ActivationOp, Backend, BinaryOp, Conv2dGeometry, Pool2dGeometry, ReduceOp, UnaryOp } from '../backend.js';
 import { refBackend } from '../ref/index.js';
 import { bestFlavor, kernelModule, type KernelFlavor } from './loader.js';
 import { Arena, PARAMS_PTR } from './memory.js';
@@ -26,14 +26,19 @@ export interface WasmBackendOptions {
 
 const EXPORTS = ['sgemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'sumPartials',
   'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'expForward', 'sigmoidForward', 'tanhForward',
-  'channelStats', 'channelAffine', 'batchNormBackward'] as const;
+  'channelStats', 'channelAffine', 'batchNormBackward', 'reluForward', 'activationBackward'] as const;
 
 /** Below this many multiply-adds (~50 us on one thread) a worker hand-off, measured at 5-40 us, costs more than it saves. */
 const PARALLEL_MIN_FLOPS_DEFAULT = 1 << 20;
-/** Below this many elements exp/sigmoid stay in JS: the copies would dominate. */
+/** Below this many elements unary ops stay in JS: the copies and the call would dominate. */
 const UNARY_MIN = 2048;
-/** Unary ops with a SIMD kernel: compute-bound in JS (a Math call per element), unlike relu/neg/abs. */
-const UNARY_KERNELS: Partial<Record<UnaryOp, string>> = { exp: 'expForward', sigmoid: 'sigmoidForward', tanh: 'tanhForward' };
+/**
+ * Unary ops with a SIMD kernel. exp/sigmoid/tanh are compute-bound in JS (a Math call per element);
+ * relu is memory-bound, but V8's scalar float32 loops run at ~2.7 ns/element on the CI machine
+ * class (measured 2026-12-04) against ~0.3 for copy-in + SIMD + copy-out.
+ */
+const UNARY_KERNELS: Partial<Record<UnaryOp, string>> = { exp: 'expForward', sigmoid: 'sigmoidForward', tanh: 'tanhForward', relu: 'reluForward' };
+const ACTIVATION_CODES: Record<ActivationOp, number> = { relu: 0, sigmoid: 1, tanh: 2 };
 /**
  * Target GEMM width (images x output pixels) for conv; small feature maps batch several images.
  * Measured 2026-12-04 (ResNet-18, batch 128, 96x96, 2 threads; s/step): 2048: 13.3, 512: 11.6,
@@ -102,6 +107,19 @@ export class WasmBackend implements Backend {
     // A SIMD exp costs about as much as 8 multiply-adds, which sets where splitting starts to pay.
     this.pool.run(fn, split(n, n * 8 < this.minFlops ? 1 : this.threads, 1024).map(([s, e]) => [p + s * 4, p + s * 4, e - s]));
     out.set(ar.f32(p, n));
+  }
+
+  activationBackward(op: ActivationOp, y: Float32Array, g: Float32Array, dx: Float32Array): void {
+    const n = y.length;
+    if (n < UNARY_MIN) { refBackend.activationBackward(op, y, g, dx); return; }
+    const ar = this.arena;
+    ar.reset();
+    const py = ar.put(y), pg = ar.put(g);
+    const code = ACTIVATION_CODES[op];
+    // Memory-bound (3 streams): splitting pays only for large tensors.
+    const parts = n * 4 < this.minFlops ? 1 : this.threads;
+    this.pool.run('activationBackward', split(n, parts, 1024).map(([s, e]) => [code, py + s * 4, pg + s * 4, pg + s * 4, e - s]));
+    dx.set(ar.f32(pg, n));
   }
 
   binary(op: BinaryOp, a: Float32Array, aShape: readonly number[], b: Float32Array, bShape: readonly number[],

@@ -1,5 +1,5 @@
 /** Elementwise ops with broadcasting, each with its gradient beside it. */
-import type { BinaryOp, UnaryOp } from '../../backend/backend.js';
+import type { ActivationOp, BinaryOp, UnaryOp } from '../../backend/backend.js';
 import { getBackend } from '../../backend/registry.js';
 import { allocStorage, promoteTypes, type DType } from '../dtype.js';
 import { broadcastShapes, formatShape, shapesEqual, sizeOf } from '../shape.js';
@@ -135,6 +135,13 @@ export function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Tensor, 
   return rawBinary(op, a, asTensor(bIn, a), op, 'bool');
 }
 
+/** The gradient of an activation from its output `out` (the backend's activationBackward); exported for the fused layers. */
+export function activationGrad(op: ActivationOp, out: Tensor, g: Tensor): Tensor {
+  const d = new Float32Array(out.numel());
+  getBackend().activationBackward(op, out.data as Float32Array, f32(g), d);
+  return fromF32(d, out.shape);
+}
+
 function rawUnary(op: UnaryOp, a: Tensor): Tensor {
   const out = new Float32Array(a.numel());
   getBackend().unary(op, f32(a), out);
@@ -181,33 +188,17 @@ export function square(a: Tensor): Tensor {
 export function relu(a: Tensor): Tensor {
   if (a.dtype !== 'float32') return intUnary('relu', a);
   const out = rawUnary('relu', a);
-  return record(out, 'ReluBackward0', [a], (g) => {
-    // PyTorch's threshold_backward: zero where out <= 0, so a NaN output passes the gradient.
-    const d = new Float32Array(out.numel());
-    const o = out.data as Float32Array, gd = f32(g);
-    for (let i = 0; i < d.length; i++) d[i] = o[i]! <= 0 ? 0 : gd[i]!;
-    return [fromF32(d, out.shape)];
-  }, true, NONE);
+  return record(out, 'ReluBackward0', [a], (g) => [activationGrad('relu', out, g)], true, NONE);
 }
 /** 1 / (1 + e^-a). */
 export function sigmoid(a: Tensor): Tensor {
   const out = rawUnary('sigmoid', a);
-  return record(out, 'SigmoidBackward0', [a], (g) => {
-    const d = new Float32Array(out.numel());
-    const o = out.data as Float32Array, gd = f32(g);
-    for (let i = 0; i < d.length; i++) d[i] = gd[i]! * o[i]! * (1 - o[i]!);
-    return [fromF32(d, out.shape)];
-  }, true, NONE);
+  return record(out, 'SigmoidBackward0', [a], (g) => [activationGrad('sigmoid', out, g)], true, NONE);
 }
 /** Hyperbolic tangent. */
 export function tanh(a: Tensor): Tensor {
   const out = rawUnary('tanh', a);
-  return record(out, 'TanhBackward0', [a], (g) => {
-    const d = new Float32Array(out.numel());
-    const o = out.data as Float32Array, gd = f32(g);
-    for (let i = 0; i < d.length; i++) d[i] = gd[i]! * (1 - o[i]! * o[i]!);
-    return [fromF32(d, out.shape)];
-  }, true, NONE);
+  return record(out, 'TanhBackward0', [a], (g) => [activationGrad('tanh', out, g)], true, NONE);
 }
 /** Clamp into [min, max] (either bound optional); gradient passes where not clamped. */
 export function clamp(a: Tensor, min?: number, max?: number): Tensor {
