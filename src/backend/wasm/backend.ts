@@ -53,14 +53,19 @@ const CONV_TARGET_N_DEFAULT = 256;
 const CONV_WEIGHT_TARGET_N_DEFAULT = 512;
 const CONV_WEIGHT_BATCH_BELOW = 64;
 
-/** [start, end) ranges splitting `total` into at most `parts` chunks whose starts are multiples of `align`. */
-function split(total: number, parts: number, align: number): [number, number][] {
+/**
+ * [start, end) ranges splitting `total` into at most `parts` chunks whose starts are multiples of
+ * `align`; with 2 parts the first (the calling thread's) gets `first` of the units.
+ */
+function split(total: number, parts: number, align: number, first = 1 / parts): [number, number][] {
   const units = Math.ceil(total / align);
   const p = Math.max(1, Math.min(parts, units));
+  const cut = (i: number): number => (i === 0 ? 0 : i === p ? units
+    : p === 2 ? Math.min(units - 1, Math.max(1, Math.round(units * first))) : Math.floor((units * i) / p));
   const out: [number, number][] = [];
   for (let i = 0; i < p; i++) {
-    const s = Math.floor((units * i) / p) * align;
-    const e = Math.min(total, Math.floor((units * (i + 1)) / p) * align);
+    const s = cut(i) * align;
+    const e = Math.min(total, cut(i + 1) * align);
     if (e > s) out.push([s, e]);
   }
   return out;
@@ -192,7 +197,7 @@ export class WasmBackend implements Backend {
     let parts = m * n * k < this.minFlops ? 1 : this.threads;
     // Split the larger output dimension; each thread re-packs only the smaller operand.
     const alongN = n >= m ? n >= 16 * parts : m < 8 * parts;
-    const ranges = split(alongN ? n : m, parts, alongN ? 8 : 4);
+    const ranges = split(alongN ? n : m, parts, alongN ? 8 : 4, this.pool.share('sgemm'));
     parts = ranges.length;
     const scratch = ar.alloc(parts * this.gemmScratch);
     const slices = ranges.map(([s, e], t) => {
@@ -207,9 +212,9 @@ export class WasmBackend implements Backend {
   }
 
   // Batch ranges (one per thread) plus the geometry block the conv kernels read; returns per-thread scratch bytes.
-  private convSetup(g: Conv2dGeometry, targetN: number): { ranges: [number, number][]; scr: number } {
+  private convSetup(g: Conv2dGeometry, targetN: number, fn: string): { ranges: [number, number][]; scr: number } {
     const flops = g.n * g.o * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
-    const ranges = split(g.n, flops < this.minFlops ? 1 : this.threads, 1);
+    const ranges = split(g.n, flops < this.minFlops ? 1 : this.threads, 1, this.pool.share(fn));
     const p = g.oh * g.ow;
     const perThread = Math.max(...ranges.map(([s, e]) => e - s));
     // Images per GEMM: enough to make the GEMM's N dimension ~CONV_TARGET_N wide.
@@ -224,7 +229,7 @@ export class WasmBackend implements Backend {
   conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
     const ar = this.arena;
     ar.reset();
-    const { ranges, scr } = this.convSetup(g, this.convTargetN);
+    const { ranges, scr } = this.convSetup(g, this.convTargetN, 'conv2dForward');
     const px = ar.put(x), pw = ar.put(w), pbias = bias ? ar.put(bias) : 0;
     const ylen = g.n * g.o * g.oh * g.ow;
     const py = ar.alloc(ylen * 4);
@@ -236,7 +241,7 @@ export class WasmBackend implements Backend {
   conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
     const ar = this.arena;
     ar.reset();
-    const { ranges, scr } = this.convSetup(g, this.convTargetN);
+    const { ranges, scr } = this.convSetup(g, this.convTargetN, 'conv2dBackwardInput');
     const pdy = ar.put(dy), pw = ar.put(w);
     const xlen = g.n * g.c * g.h * g.w;
     const pdx = ar.alloc(xlen * 4);
@@ -253,7 +258,7 @@ export class WasmBackend implements Backend {
     // leaves L2. On small maps a per-image GEMM has K = P (9 on ResNet's last stage) and re-reads and
     // re-writes all of dw for P multiply-adds per element: there batching is ~3x faster.
     const target = g.oh * g.ow < CONV_WEIGHT_BATCH_BELOW ? this.convWeightTargetN : 1;
-    const { ranges, scr } = this.convSetup(g, target);
+    const { ranges, scr } = this.convSetup(g, target, 'conv2dBackwardWeight');
     const px = ar.put(x), pdy = ar.put(dy);
     const wlen = g.o * (g.c / g.groups) * g.kh * g.kw;
     // Each thread accumulates its images into a private partial gradient; a second pass sums them.
@@ -270,18 +275,18 @@ export class WasmBackend implements Backend {
   }
 
   // Writes the pooling geometry block and returns plane ranges, one per thread.
-  private poolSetup(g: Pool2dGeometry): [number, number][] {
+  private poolSetup(g: Pool2dGeometry, fn: string): [number, number][] {
     this.arena.i32(PARAMS_PTR, 12).set([g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW,
       g.countIncludePad ? 1 : 0, 0]);
     const planes = g.n * g.c;
     const work = planes * g.oh * g.ow * g.kh * g.kw;
-    return split(planes, work < this.minFlops ? 1 : this.threads, 1);
+    return split(planes, work < this.minFlops ? 1 : this.threads, 1, this.pool.share(fn));
   }
 
   maxPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void {
     const ar = this.arena;
     ar.reset();
-    const ranges = this.poolSetup(g);
+    const ranges = this.poolSetup(g, 'maxPoolForward');
     const ylen = g.n * g.c * g.oh * g.ow;
     const px = ar.put(x), py = ar.alloc(ylen * 4), pam = ar.alloc(ylen * 4);
     this.pool.run('maxPoolForward', ranges.map(([s, e]) => [PARAMS_PTR, s, e, px, py, pam]));
@@ -292,7 +297,7 @@ export class WasmBackend implements Backend {
   maxPool2dBackward(g: Pool2dGeometry, dy: Float32Array, argmax: Int32Array, dx: Float32Array): void {
     const ar = this.arena;
     ar.reset();
-    const ranges = this.poolSetup(g);
+    const ranges = this.poolSetup(g, 'maxPoolBackward');
     const xlen = g.n * g.c * g.h * g.w;
     const pdy = ar.put(dy);
     const pam = ar.alloc(argmax.length * 4);
@@ -305,7 +310,7 @@ export class WasmBackend implements Backend {
   avgPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array): void {
     const ar = this.arena;
     ar.reset();
-    const ranges = this.poolSetup(g);
+    const ranges = this.poolSetup(g, 'avgPoolForward');
     const ylen = g.n * g.c * g.oh * g.ow;
     const px = ar.put(x), py = ar.alloc(ylen * 4);
     this.pool.run('avgPoolForward', ranges.map(([s, e]) => [PARAMS_PTR, s, e, px, py]));
@@ -315,7 +320,7 @@ export class WasmBackend implements Backend {
   avgPool2dBackward(g: Pool2dGeometry, dy: Float32Array, dx: Float32Array): void {
     const ar = this.arena;
     ar.reset();
-    const ranges = this.poolSetup(g);
+    const ranges = this.poolSetup(g, 'avgPoolBackward');
     const xlen = g.n * g.c * g.h * g.w;
     const pdy = ar.put(dy), pdx = ar.alloc(xlen * 4);
     this.pool.run('avgPoolBackward', ranges.map(([s, e]) => [PARAMS_PTR, s, e, pdy, pdx]));
