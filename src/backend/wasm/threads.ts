@@ -107,6 +107,11 @@ export class ThreadPool {
     return this.size === 2 ? this.shares.get(fn) ?? 0.5 : 1 / this.size;
   }
 
+  // Why not dynamic chunks (more slices than threads, taken from a shared atomic counter)? A worker
+  // that wakes late can increment the counter of a call that has already finished after the caller
+  // reset it for the next call, and run a slice twice (fatal for the accumulating weight gradient).
+  // It needs a generation-tagged counter (compareExchange on gen<<16 | index); the adaptive share
+  // below gets most of the balance without it.
   // After a 2-way call: if the caller waited, the worker's effective time (wake-up included) was
   // own + wait, and the share that equalises the two moves toward own/(own+wait)-weighted rates;
   // if it did not wait, the worker may have idled, so probe a little lower. Smoothed and clamped.
