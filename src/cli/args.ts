@@ -7,7 +7,7 @@
 export type FlagType = 'int' | 'float' | 'string' | 'bool' | 'shape';
 
 /** One option: its type, help text, placeholder, lower bound and allowed values. */
-export interface FlagSpec { type: FlagType; help: string; metavar?: string; min?: number; choices?: readonly string[] }
+export interface FlagSpec { type: FlagType; help: string; metavar?: string; min?: number; max?: number; choices?: readonly string[] }
 
 /** A parsed option value. */
 export type FlagValue = number | string | boolean | number[];
@@ -60,6 +60,7 @@ function convert(name: string, spec: FlagSpec, raw: string): FlagValue {
       if (!/^-?\d+$/.test(raw.trim())) throw bad('an integer');
       const v = Number(raw);
       if (spec.min !== undefined && v < spec.min) throw bad(`an integer >= ${spec.min}`);
+      if (spec.max !== undefined && v > spec.max) throw bad(`an integer <= ${spec.max}`);
       return v;
     }
     case 'float': {

@@ -17,7 +17,8 @@ export interface Io {
 /** Flags shared by train and eval. */
 export const DATA_FLAGS: Record<string, FlagSpec> = {
   'batch-size': { type: 'int', min: 1, metavar: 'N', help: 'examples per batch (default 128)' },
-  resize: { type: 'int', min: 1, metavar: 'N', help: "resize images to NxN (default: the model's size, 28 for LeNet)" },
+  // 1024 is 4x d2l's largest (224); beyond it even one batch of images runs out of memory.
+  resize: { type: 'int', min: 1, max: 1024, metavar: 'N', help: "resize images to NxN, at most 1024 (default: the model's size, 28 for LeNet)" },
   'limit-train': { type: 'int', min: 1, metavar: 'N', help: 'use only the first N training images' },
   'limit-test': { type: 'int', min: 1, metavar: 'N', help: 'use only the first N test images' },
   'data-dir': { type: 'string', metavar: 'DIR', help: 'Fashion-MNIST directory (default: the bundled copy)' },

@@ -33,6 +33,7 @@ test('convnet reports unknown models, flags and bad values clearly (exit 2)', ()
     [['train', 'lenet', '--epoch', '1'], /unknown option '--epoch' \(did you mean --epochs/],
     [['train', 'lenet', '--lr', 'fast'], /option --lr: 'fast' is not a number/],
     [['train', 'lenet', '--batch-size', '0'], /option --batch-size: '0' is not an integer >= 1/],
+    [['train', 'lenet', '--resize', '100000'], /option --resize: '100000' is not an integer <= 1024/],
     [['train', 'lenet', '--optimizer', 'rmsprop'], /option --optimizer: 'rmsprop' is not one of sgd, adam/],
     [['train', 'lenet', '--backend', 'cuda', ...TINY], /unknown backend 'cuda'/],
     [['train', 'lenet', '--plot', 'curves.pdf'], /must be an \.svg or \.png file/],
