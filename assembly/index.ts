@@ -4,3 +4,4 @@ export { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, sumPartials }
 export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool';
 export { expForward, sigmoidForward, tanhForward, reluForward, activationBackward } from './elementwise';
 export { channelStats, channelAffine, batchNormBackward } from './batchnorm';
+export { directScratchBytes, conv1BackwardWeight } from './conv-direct';

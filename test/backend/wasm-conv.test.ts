@@ -83,6 +83,20 @@ for (const k of [1, 3, 5, 7, 11]) for (const s of [1, 2, 4]) for (const p of [0,
 cases.push(convGeom(2, 8, 6, 7, 5, 1, 1, 0, 1, 1)); // pointwise: im2col skipped
 cases.push(convGeom(1, 1, 28, 28, 6, 5, 1, 2, 1, 1)); // LeNet conv1, batch 1
 cases.push(convGeom(2, 16, 9, 9, 16, 3, 1, 1, 1, 16)); // depthwise
+// Single input channel, stride 1, dilation 1: the direct kernels (conv-direct.ts). Output widths
+// that are and are not multiples of 8 and 4, channel counts that leave 0-3 of a 4-channel block,
+// kernels whose width is and is not a multiple of 4, several images per thread.
+{
+  let i = 0;
+  for (const k of [1, 2, 3, 4, 5, 7]) for (const p of [0, 1, 3]) {
+    if (2 * p >= k + 2) continue;
+    const o = [1, 3, 4, 6, 9][i % 5]!, h = k + 3 + (i % 4), w = k + 5 + 3 * (i % 5);
+    i++;
+    cases.push(convGeom(3, 1, h, w, o, k, 1, p, 1, 1));
+  }
+  const g = convGeom(4, 1, 12, 19, 5, 3, 1, 1, 1, 1);
+  cases.push({ ...g, kh: 2, kw: 5, oh: g.h + 2 - 2 + 1, ow: g.w + 2 - 5 + 1 }); // non-square kernel
+}
 
 const label = (g: Conv2dGeometry): string =>
   `n${g.n} c${g.c} ${g.h}x${g.w} o${g.o} k${g.kh} s${g.strideH} p${g.padH} d${g.dilationH} g${g.groups}`;

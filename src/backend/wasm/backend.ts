@@ -26,7 +26,8 @@ export interface WasmBackendOptions {
 
 const EXPORTS = ['sgemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'sumPartials',
   'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'expForward', 'sigmoidForward', 'tanhForward',
-  'channelStats', 'channelAffine', 'batchNormBackward', 'reluForward', 'activationBackward'] as const;
+  'channelStats', 'channelAffine', 'batchNormBackward', 'reluForward', 'activationBackward',
+  'conv1BackwardWeight'] as const;
 
 /** Below this many multiply-adds (~50 us on one thread) a worker hand-off, measured at 5-40 us, costs more than it saves. */
 const PARALLEL_MIN_FLOPS_DEFAULT = 1 << 20;
@@ -70,6 +71,16 @@ function split(total: number, parts: number, align: number, first = 1 / parts): 
   }
   return out;
 }
+
+/**
+ * The weight gradient of single-channel, unstrided, undilated convolutions (LeNet's and VGG's first
+ * layers here) runs the direct kernel of assembly/conv-direct.ts: im2col + GEMM has only kh·kw
+ * output columns there. `CONVNET_WASM_DIRECT_CONV=0` turns it off (for comparisons).
+ */
+function directConv(g: Conv2dGeometry): boolean {
+  return DIRECT_CONV && g.c === 1 && g.groups === 1 && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1;
+}
+const DIRECT_CONV = process.env['CONVNET_WASM_DIRECT_CONV'] !== '0';
 
 /** Backend running the heavy kernels in WebAssembly SIMD on worker threads; call dispose() when done. */
 export class WasmBackend implements Backend {
@@ -258,7 +269,10 @@ export class WasmBackend implements Backend {
     // leaves L2. On small maps a per-image GEMM has K = P (9 on ResNet's last stage) and re-reads and
     // re-writes all of dw for P multiply-adds per element: there batching is ~3x faster.
     const target = g.oh * g.ow < CONV_WEIGHT_BATCH_BELOW ? this.convWeightTargetN : 1;
-    const { ranges, scr } = this.convSetup(g, target, 'conv2dBackwardWeight');
+    const direct = directConv(g);
+    const fn = direct ? 'conv1BackwardWeight' : 'conv2dBackwardWeight';
+    const conv = this.convSetup(g, target, fn);
+    const ranges = conv.ranges, scr = direct ? this.k['directScratchBytes']!(PARAMS_PTR) : conv.scr;
     const px = ar.put(x), pdy = ar.put(dy);
     const wlen = g.o * (g.c / g.groups) * g.kh * g.kw;
     // Each thread accumulates its images into a private partial gradient; a second pass sums them.
@@ -266,7 +280,7 @@ export class WasmBackend implements Backend {
     const partials = ar.alloc(ranges.length * stride * 4);
     ar.f32(partials, ranges.length * stride).fill(0);
     const scratch = ar.alloc(ranges.length * scr);
-    this.pool.run('conv2dBackwardWeight', ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, pdy, partials + t * stride * 4, scratch + t * scr]));
+    this.pool.run(fn, ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, pdy, partials + t * stride * 4, scratch + t * scr]));
     if (ranges.length === 1) { dw.set(ar.f32(partials, wlen)); return; }
     const pdw = ar.alloc(wlen * 4);
     const sumParts = split(wlen, wlen < 65536 ? 1 : this.threads, 16);
