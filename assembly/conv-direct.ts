@@ -6,11 +6,7 @@
 // kernel (4 channels × 8 pixels per tap) was tried and was no faster than im2col + GEMM (8–10 vs
 // 7–10 GFLOP/s), so the forward stays on the GEMM. Geometry block as in conv.ts.
 import { madd } from './gemm';
-
-// @ts-ignore: decorator
-@inline function gi(gp: usize, i: i32): i32 { return load<i32>(gp + <usize>(i * 4)); }
-// @ts-ignore: decorator
-@inline function align64(p: usize): usize { return (p + 63) & ~(<usize>63); }
+import { align64, gi } from './conv';
 
 // Padded plane width: room for whole output vectors plus the taps (and a 4-tap block overhang).
 // @ts-ignore: decorator

@@ -5,7 +5,7 @@
 import { sgemm } from './gemm';
 
 // @ts-ignore: decorator
-@inline function gi(gp: usize, i: i32): i32 { return load<i32>(gp + <usize>(i * 4)); }
+@inline export function gi(gp: usize, i: i32): i32 { return load<i32>(gp + <usize>(i * 4)); }
 
 // True when im2col would be the identity (1x1, stride 1, no padding): the input plane is already the column matrix.
 function isPointwise(gp: usize): bool {
@@ -116,7 +116,7 @@ function col2im(gp: usize, cg: i32, col: usize, x: usize, ld: i32): void {
 // Per-thread scratch layout: column matrix [kk, nb*P] | staging matrix [og, nb*P] | GEMM packing.
 // The TypeScript side sizes it with the same formula (WasmBackend.convSetup in backend.ts).
 // @ts-ignore: decorator
-@inline function align64(p: usize): usize { return (p + 63) & ~(<usize>63); }
+@inline export function align64(p: usize): usize { return (p + 63) & ~(<usize>63); }
 
 // Copies rows of an [og, nb*P] staging matrix to/from nb NCHW images (channel offset g*og), optionally adding bias.
 function stage(toImages: bool, st: usize, img: usize, og: i32, nb: i32, p: i32, imgStride: usize, bias: usize): void {
