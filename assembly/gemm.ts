@@ -188,6 +188,34 @@ function scaleC(m: i32, n: i32, beta: f32, c: usize, ldc: i32): void {
 export function sgemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
                       a: usize, lda: i32, b: usize, ldb: i32, beta: f32,
                       c: usize, ldc: i32, scratch: usize): void {
+  gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch, 0);
+}
+
+/** Floats packAll writes for an m x k A: every KC block's panels, m rounded up to MR. */
+// @ts-ignore: decorator
+@inline export function packedABytes(m: i32, k: i32): usize {
+  return <usize>(((m + MR - 1) / MR) * MR) * <usize>k * 4;
+}
+
+/**
+ * Packs all of alpha*op(A) [m, k] once, in the order gemm reads it (KC blocks, each the MR-row
+ * panels of all m rows), for an A that multiplies many B's (Winograd's transformed weights).
+ */
+export function packAll(transA: i32, a: usize, lda: i32, m: i32, k: i32, alpha: f32, dst: usize): void {
+  const mp = ((m + MR - 1) / MR) * MR;
+  for (let pc = 0; pc < k; pc += KC) packA(transA, a, lda, 0, m, pc, min(KC, k - pc), alpha, dst + <usize>(pc * mp) * 4);
+}
+
+/** sgemm(0, 0, ...) with alpha = 1 for an A already packed by packAll. */
+export function sgemmPackedA(m: i32, n: i32, k: i32, pa: usize, b: usize, ldb: i32, beta: f32,
+                             c: usize, ldc: i32, scratch: usize): void {
+  gemm(0, 0, m, n, k, 1, 0, k, b, ldb, beta, c, ldc, scratch, pa);
+}
+
+/** sgemm with an optional A already packed by packAll (`packed`, else 0). */
+export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
+              a: usize, lda: i32, b: usize, ldb: i32, beta: f32,
+              c: usize, ldc: i32, scratch: usize, packed: usize): void {
   if (m <= 0 || n <= 0) return;
   scaleC(m, n, beta, c, ldc);
   if (k <= 0 || alpha == 0) return;
@@ -207,7 +235,9 @@ export function sgemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f
       if (pack) packB(transB, b, ldb, pc, kc, jc, nc, pB);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
-        packA(transA, a, lda, ic, mc, pc, kc, alpha, pA);
+        let pAb = pA;
+        if (packed != 0) pAb = packed + <usize>(pc * (((m + MR - 1) / MR) * MR) + ic * kc) * 4;
+        else packA(transA, a, lda, ic, mc, pc, kc, alpha, pA);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           let strip: usize;
@@ -223,7 +253,7 @@ export function sgemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f
           }
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
-            const pa = pA + <usize>(ir * kc * 4);
+            const pa = pAb + <usize>(ir * kc * 4);
             const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
             if (nr == NR && mr == MR) {
               kernel4x8(kc, pa, strip, bs, cp, ldcb);

@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import type { Conv2dGeometry, Pool2dGeometry } from '../../src/backend/backend.js';
 import assert from 'node:assert/strict';
 import { refBackend } from '../../src/backend/ref/index.js';
-import { WasmBackend, relaxedSimdSupported, type KernelFlavor } from '../../src/backend/wasm/index.js';
+import { WasmBackend, relaxedSimdSupported, winogradEligible, type KernelFlavor } from '../../src/backend/wasm/index.js';
 
 // Helpers duplicated from wasm.test.ts: importing a test file would re-register its suites here.
 /** Deterministic uniform [-0.5, 0.5) values (mulberry32). */
@@ -97,6 +97,14 @@ cases.push(convGeom(2, 16, 9, 9, 16, 3, 1, 1, 1, 16)); // depthwise
   const g = convGeom(4, 1, 12, 19, 5, 3, 1, 1, 1, 1);
   cases.push({ ...g, kh: 2, kw: 5, oh: g.h + 2 - 2 + 1, ow: g.w + 2 - 5 + 1 }); // non-square kernel
 }
+
+// Winograd F(2x2, 3x3) (winograd.ts): 3x3, stride 1, >= 8 channels on each side. Paddings 0-2, odd
+// and even map sizes (ragged last tiles), rows of 1-10 tiles (the 4-tile SIMD groups and the scalar
+// tail), several images per block of tiles, fewer output than input channels and the reverse.
+const winogradCases = [convGeom(3, 8, 8, 8, 8, 3, 1, 1, 1, 1), convGeom(2, 9, 11, 13, 10, 3, 1, 1, 1, 1),
+  convGeom(2, 8, 10, 18, 12, 3, 1, 0, 1, 1), convGeom(2, 12, 7, 9, 8, 3, 1, 2, 1, 1),
+  convGeom(5, 16, 6, 6, 16, 3, 1, 1, 1, 1), convGeom(2, 8, 19, 20, 9, 3, 1, 1, 1, 1), convGeom(3, 24, 4, 4, 8, 3, 1, 1, 1, 1)];
+cases.push(...winogradCases);
 
 const label = (g: Conv2dGeometry): string =>
   `n${g.n} c${g.c} ${g.h}x${g.w} o${g.o} k${g.kh} s${g.strideH} p${g.padH} d${g.dilationH} g${g.groups}`;
@@ -222,6 +230,16 @@ for (const cfg of configs()) {
     });
   });
 }
+
+describe('Winograd eligibility', () => {
+  it('takes the 3x3 stride-1 layers of the grid and leaves the rest to im2col', () => {
+    for (const g of winogradCases) assert.ok(winogradEligible(g), `eligible: ${label(g)}`);
+    const no = [convGeom(2, 8, 8, 8, 8, 3, 2, 1, 1, 1), convGeom(2, 8, 8, 8, 8, 3, 1, 1, 2, 1), convGeom(2, 8, 8, 8, 8, 3, 1, 1, 1, 2),
+      convGeom(2, 4, 8, 8, 8, 3, 1, 1, 1, 1), convGeom(2, 8, 8, 8, 8, 5, 1, 2, 1, 1), convGeom(2, 8, 8, 8, 8, 3, 1, 3, 1, 1),
+      convGeom(2, 512, 3, 3, 512, 3, 1, 1, 1, 1)];
+    for (const g of no) assert.ok(!winogradEligible(g), `not eligible: ${label(g)}`);
+  });
+});
 
 describe('wasm backend agrees with refBackend', () => {
   const be = new WasmBackend({ threads: 2, parallelMinFlops: 0 });

@@ -22,12 +22,19 @@ export interface WasmBackendOptions {
   convTargetN?: number;
   /** The same for the weight gradient, whose GEMM reduces over images × output pixels (K = nb·P). */
   convWeightTargetN?: number;
+  /**
+   * Winograd F(2x2, 3x3) for eligible 3x3 layers (forward and input gradient); default on,
+   * `CONVNET_WASM_WINOGRAD=0` turns it off. See winogradEligible.
+   */
+  winograd?: boolean;
+  /** Tiles (2x2 outputs) per Winograd block: the N of its 16 GEMMs; default 128. */
+  winogradTiles?: number;
 }
 
 const EXPORTS = ['sgemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'sumPartials',
   'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'expForward', 'sigmoidForward', 'tanhForward',
   'channelStats', 'channelAffine', 'batchNormBackward', 'reluForward', 'activationBackward',
-  'conv1BackwardWeight'] as const;
+  'conv1BackwardWeight', 'winogradWeights', 'winogradPack', 'winogradConv', 'winogradBackwardWeight'] as const;
 
 /** Below this many multiply-adds (~50 us on one thread) a worker hand-off, measured at 5-40 us, costs more than it saves. */
 const PARALLEL_MIN_FLOPS_DEFAULT = 1 << 20;
@@ -82,6 +89,23 @@ function directConv(g: Conv2dGeometry): boolean {
 }
 const DIRECT_CONV = process.env['CONVNET_WASM_DIRECT_CONV'] !== '0';
 
+/**
+ * Winograd F(2x2, 3x3) (assembly/winograd.ts) does 4 multiply-adds per output and channel pair
+ * where im2col + GEMM does 9, at the price of input/output transforms. It runs a layer's forward
+ * and input gradient when the layer is 3x3, stride 1, undilated and ungrouped, with padding <= 2
+ * (the input gradient is then the same kind of convolution, padded by 2 - p), at least 8 channels
+ * on each side (the transforms cost O(channels) per tile, the GEMMs O(channels²)), and output maps
+ * that fill at least 3/4 of their 2x2 tiles (a 3x3 map computes 16 outputs for 9).
+ */
+export function winogradEligible(g: Conv2dGeometry): boolean {
+  if (g.kh !== 3 || g.kw !== 3 || g.strideH !== 1 || g.strideW !== 1 || g.dilationH !== 1 || g.dilationW !== 1) return false;
+  if (g.groups !== 1 || g.padH > 2 || g.padW > 2 || g.c < 8 || g.o < 8) return false;
+  const fill = (a: number, b: number): number => (a * b) / (4 * Math.ceil(a / 2) * Math.ceil(b / 2));
+  return fill(g.oh, g.ow) >= 0.75 && fill(g.h, g.w) >= 0.75;
+}
+const WINOGRAD = process.env['CONVNET_WASM_WINOGRAD'] !== '0';
+const WINOGRAD_TILES_DEFAULT = 128;
+
 /** Backend running the heavy kernels in WebAssembly SIMD on worker threads; call dispose() when done. */
 export class WasmBackend implements Backend {
   readonly name: string;
@@ -94,6 +118,8 @@ export class WasmBackend implements Backend {
   private readonly minFlops: number;
   private readonly convTargetN: number;
   private readonly convWeightTargetN: number;
+  private readonly winograd: boolean;
+  private readonly winogradTiles: number;
 
   constructor(opts: WasmBackendOptions = {}) {
     this.flavor = opts.flavor ?? bestFlavor();
@@ -102,6 +128,8 @@ export class WasmBackend implements Backend {
     this.minFlops = opts.parallelMinFlops ?? PARALLEL_MIN_FLOPS_DEFAULT;
     this.convTargetN = opts.convTargetN ?? CONV_TARGET_N_DEFAULT;
     this.convWeightTargetN = opts.convWeightTargetN ?? CONV_WEIGHT_TARGET_N_DEFAULT;
+    this.winograd = opts.winograd ?? WINOGRAD;
+    this.winogradTiles = Math.max(1, opts.winogradTiles ?? WINOGRAD_TILES_DEFAULT);
     this.name = `wasm-${this.flavor}-${this.threads}t`;
     const module = kernelModule(this.flavor);
     const inst = new WA.Instance(module, { env: { memory: this.arena.memory } });
@@ -237,7 +265,69 @@ export class WasmBackend implements Backend {
     return { ranges, scr };
   }
 
+  /**
+   * A 3x3 stride-1 convolution by Winograd F(2x2, 3x3). Forward: src = x, out = y. Input gradient
+   * (`backward`): src = dy, out = dx, i.e. the convolution of dy padded by 2 - p with w rotated by
+   * 180° and transposed to [c, o].
+   */
+  private winogradConv(g: Conv2dGeometry, backward: boolean, src: Float32Array, w: Float32Array,
+                       bias: Float32Array | null, out: Float32Array): void {
+    const ar = this.arena;
+    ar.reset();
+    const [I, H, W, O, OH, OW, ph, pw] = backward
+      ? [g.o, g.oh, g.ow, g.c, g.h, g.w, 2 - g.padH, 2 - g.padW]
+      : [g.c, g.h, g.w, g.o, g.oh, g.ow, g.padH, g.padW];
+    const fn = 'winogradConv';
+    const flops = g.n * g.o * g.oh * g.ow * g.c * 9;
+    const ranges = split(g.n, flops < this.minFlops ? 1 : this.threads, 1, this.pool.share(fn));
+    const perThread = Math.max(...ranges.map(([s, e]) => e - s));
+    const t1 = Math.ceil(OH / 2) * Math.ceil(OW / 2);
+    const nb = Math.max(1, Math.min(perThread, Math.round(this.winogradTiles / t1)));
+    ar.i32(PARAMS_PTR, 10).set([g.n, I, H, W, O, OH, OW, ph, pw, nb]);
+    const scr = this.k['winogradScratchBytes']!(PARAMS_PTR) + this.gemmScratch + 256;
+    const psrc = ar.put(src), pw_ = ar.put(w), pbias = bias ? ar.put(bias) : 0;
+    const pu = ar.alloc(16 * I * O * 4);
+    // U = G g Gᵀ for all 16 patch positions, split over the weight's leading dimension.
+    const wRanges = split(g.o, g.o * g.c * 200 < this.minFlops ? 1 : this.threads, 1);
+    this.pool.run('winogradWeights', wRanges.map(([a0, a1]) => [pw_, g.o, g.c, backward ? 1 : 0, a0, a1, pu]));
+    // Each U[ξ] is the A of one GEMM per block of tiles: pack it once here, not once per block.
+    const pp = ar.alloc(this.k['winogradPackedBytes']!(O, I));
+    this.pool.run('winogradPack', split(16, wRanges.length, 1).map(([x0, x1]) => [pu, O, I, x0, x1, pp]));
+    const outLen = g.n * O * OH * OW;
+    const pout = ar.alloc(outLen * 4);
+    const scratch = ar.alloc(ranges.length * scr);
+    this.pool.run(fn, ranges.map(([s, e], t) => [PARAMS_PTR, s, e, psrc, pp, pbias, pout, scratch + t * scr]));
+    out.set(ar.f32(pout, outLen));
+  }
+
+  /** The weight gradient of a Winograd-eligible layer: per-thread partial gradients, then summed. */
+  private winogradBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
+    const ar = this.arena;
+    ar.reset();
+    const fn = 'winogradBackwardWeight';
+    const flops = g.n * g.o * g.oh * g.ow * g.c * 9;
+    const ranges = split(g.n, flops < this.minFlops ? 1 : this.threads, 1, this.pool.share(fn));
+    const perThread = Math.max(...ranges.map(([s, e]) => e - s));
+    const t1 = Math.ceil(g.oh / 2) * Math.ceil(g.ow / 2);
+    const nb = Math.max(1, Math.min(perThread, Math.round(this.winogradTiles / t1)));
+    ar.i32(PARAMS_PTR, 10).set([g.n, g.c, g.h, g.w, g.o, g.oh, g.ow, g.padH, g.padW, nb]);
+    const scr = this.k['winogradScratchBytes']!(PARAMS_PTR) + this.gemmScratch + this.k['winogradWeightAccBytes']!(PARAMS_PTR) + 256;
+    const px = ar.put(x), pdy = ar.put(dy);
+    const wlen = g.o * g.c * 9;
+    const stride = Math.ceil(wlen / 16) * 16;
+    const partials = ar.alloc(ranges.length * stride * 4);
+    ar.f32(partials, ranges.length * stride).fill(0);
+    const scratch = ar.alloc(ranges.length * scr);
+    this.pool.run(fn, ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, pdy, partials + t * stride * 4, scratch + t * scr]));
+    if (ranges.length === 1) { dw.set(ar.f32(partials, wlen)); return; }
+    const pdw = ar.alloc(wlen * 4);
+    const sumParts = split(wlen, wlen < 65536 ? 1 : this.threads, 16);
+    this.pool.run('sumPartials', sumParts.map(([s, e]) => [pdw, partials, stride, ranges.length, s, e]));
+    dw.set(ar.f32(pdw, wlen));
+  }
+
   conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
+    if (this.winograd && winogradEligible(g)) { this.winogradConv(g, false, x, w, bias, y); return; }
     const ar = this.arena;
     ar.reset();
     const { ranges, scr } = this.convSetup(g, this.convTargetN, 'conv2dForward');
@@ -250,6 +340,7 @@ export class WasmBackend implements Backend {
   }
 
   conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
+    if (this.winograd && winogradEligible(g)) { this.winogradConv(g, true, dy, w, null, dx); return; }
     const ar = this.arena;
     ar.reset();
     const { ranges, scr } = this.convSetup(g, this.convTargetN, 'conv2dBackwardInput');
@@ -268,6 +359,7 @@ export class WasmBackend implements Backend {
     // accumulating into dw on large maps, because batching needs dy staged and a column buffer that
     // leaves L2. On small maps a per-image GEMM has K = P (9 on ResNet's last stage) and re-reads and
     // re-writes all of dw for P multiply-adds per element: there batching is ~3x faster.
+    if (this.winograd && winogradEligible(g)) { this.winogradBackwardWeight(g, x, dy, dw); return; }
     const target = g.oh * g.ow < CONV_WEIGHT_BATCH_BELOW ? this.convWeightTargetN : 1;
     const direct = directConv(g);
     const fn = direct ? 'conv1BackwardWeight' : 'conv2dBackwardWeight';
