@@ -22,7 +22,7 @@ import { align64, gi } from './conv';
 // an odd one, so the 16 slots of one tile fall in 16 different L1 sets. With rows·tb·4 a multiple of
 // 4 KiB (64 channels x 144 tiles) they would all alias one set and thrash it.
 // @ts-ignore: decorator
-@inline function slotBytes(rows: i32, tb: i32): usize {
+@inline export function slotBytes(rows: i32, tb: i32): usize {
   let b = (<usize>(rows * tb) * 4 + 63) & ~(<usize>63);
   if (((b >> 6) & 1) == 0) b += 64;
   return b;
@@ -43,8 +43,12 @@ export function winogradScratchBytes(gp: usize): i32 {
 export function winogradWeights(w: usize, wo: i32, wi: i32, flip: i32, a0: i32, a1: i32, u: usize): void {
   const O = flip ? wi : wo, I = flip ? wo : wi;
   const plane = <usize>(O * I) * 4;
-  for (let a = a0; a < a1; a++) {
-    for (let b = 0; b < wi; b++) {
+  // Loop so that the writes into U run along its rows: with flip, U's row index is b.
+  const na = a1 - a0, total = na * wi;
+  for (let it = 0; it < total; it++) {
+    {
+      const a = flip ? a0 + it % na : a0 + it / wi;
+      const b = flip ? it / na : it % wi;
       const g = w + <usize>((a * wi + b) * 9) * 4;
       // t = G g (4x3), one column at a time.
       let t00: f32, t01: f32, t02: f32, t10: f32, t11: f32, t12: f32;

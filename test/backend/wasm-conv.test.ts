@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import type { Conv2dGeometry, Pool2dGeometry } from '../../src/backend/backend.js';
 import assert from 'node:assert/strict';
 import { refBackend } from '../../src/backend/ref/index.js';
-import { WasmBackend, relaxedSimdSupported, winogradEligible, type KernelFlavor } from '../../src/backend/wasm/index.js';
+import { WasmBackend, relaxedSimdSupported, winogradTile, type KernelFlavor } from '../../src/backend/wasm/index.js';
 
 // Helpers duplicated from wasm.test.ts: importing a test file would re-register its suites here.
 /** Deterministic uniform [-0.5, 0.5) values (mulberry32). */
@@ -103,7 +103,9 @@ cases.push(convGeom(2, 16, 9, 9, 16, 3, 1, 1, 1, 16)); // depthwise
 // tail), several images per block of tiles, fewer output than input channels and the reverse.
 const winogradCases = [convGeom(3, 8, 8, 8, 8, 3, 1, 1, 1, 1), convGeom(2, 9, 11, 13, 10, 3, 1, 1, 1, 1),
   convGeom(2, 8, 10, 18, 12, 3, 1, 0, 1, 1), convGeom(2, 12, 7, 9, 8, 3, 1, 2, 1, 1),
-  convGeom(5, 16, 6, 6, 16, 3, 1, 1, 1, 1), convGeom(2, 8, 19, 20, 9, 3, 1, 1, 1, 1), convGeom(3, 24, 4, 4, 8, 3, 1, 1, 1, 1)];
+  convGeom(5, 16, 6, 6, 16, 3, 1, 1, 1, 1), convGeom(2, 8, 19, 20, 9, 3, 1, 1, 1, 1), convGeom(3, 24, 4, 4, 8, 3, 1, 1, 1, 1),
+  // 3x3 maps: F(3x3, 3x3) (winograd3.ts) at any channel count, one tile per image.
+  convGeom(3, 8, 3, 3, 8, 3, 1, 1, 1, 1), convGeom(2, 12, 3, 3, 9, 3, 1, 1, 1, 1)];
 cases.push(...winogradCases);
 
 const label = (g: Conv2dGeometry): string =>
@@ -156,11 +158,14 @@ for (const cfg of configs()) {
     // One image per GEMM exercises the unbatched paths (and the pointwise no-im2col path); `be` batches
     // images in every GEMM whose maps are small, including the weight gradient.
     const be1 = new WasmBackend({ ...cfg, parallelMinFlops: 0, convTargetN: 1, convWeightTargetN: 1 });
-    after(() => { be.dispose(); be1.dispose(); });
+    // F(3x3, 3x3) wherever its tiles cover 3/4 of the map (by default only from 256 channels), with
+    // one image per block of tiles.
+    const be3 = new WasmBackend({ ...cfg, parallelMinFlops: 0, winograd3MinChannels: 8, winogradTiles: 1 });
+    after(() => { be.dispose(); be1.dispose(); be3.dispose(); });
 
     it('conv2d forward / backward-input / backward-weight match naive loops', () => {
       let seed = 100;
-      for (const g of cases) for (const cb of [be, be1]) {
+      for (const g of cases) for (const cb of winogradTile(g, 8) === 3 ? [be, be1, be3] : [be, be1]) {
         const xl = g.n * g.c * g.h * g.w, wl = g.o * (g.c / g.groups) * g.kh * g.kw, yl = g.n * g.o * g.oh * g.ow;
         const x = randArray(xl, seed++), w = randArray(wl, seed++), dy = randArray(yl, seed++);
         const bias = seed % 2 === 0 ? randArray(g.o, seed++) : null;
@@ -233,11 +238,16 @@ for (const cfg of configs()) {
 
 describe('Winograd eligibility', () => {
   it('takes the 3x3 stride-1 layers of the grid and leaves the rest to im2col', () => {
-    for (const g of winogradCases) assert.ok(winogradEligible(g), `eligible: ${label(g)}`);
+    for (const g of winogradCases) assert.ok(winogradTile(g) !== 0, `eligible: ${label(g)}`);
+    assert.equal(winogradTile(convGeom(2, 8, 3, 3, 8, 3, 1, 1, 1, 1)), 3, '3x3 map: F(3x3)');
+    assert.equal(winogradTile(convGeom(2, 8, 6, 6, 8, 3, 1, 1, 1, 1)), 2, 'narrow 6x6: F(2x2)');
+    assert.equal(winogradTile(convGeom(2, 256, 6, 6, 256, 3, 1, 1, 1, 1)), 3, 'wide 6x6: F(3x3)');
+    assert.equal(winogradTile(convGeom(2, 256, 7, 7, 256, 3, 1, 1, 1, 1)), 2, '7x7 fills 3x3 tiles too little');
+    // Ragged F(3x3) tiles (8x8 maps, padding 0 and 2) exist in the grid for be3:
+    assert.equal(winogradTile(convGeom(2, 8, 10, 18, 12, 3, 1, 0, 1, 1), 8), 3);
     const no = [convGeom(2, 8, 8, 8, 8, 3, 2, 1, 1, 1), convGeom(2, 8, 8, 8, 8, 3, 1, 1, 2, 1), convGeom(2, 8, 8, 8, 8, 3, 1, 1, 1, 2),
-      convGeom(2, 4, 8, 8, 8, 3, 1, 1, 1, 1), convGeom(2, 8, 8, 8, 8, 5, 1, 2, 1, 1), convGeom(2, 8, 8, 8, 8, 3, 1, 3, 1, 1),
-      convGeom(2, 512, 3, 3, 512, 3, 1, 1, 1, 1)];
-    for (const g of no) assert.ok(!winogradEligible(g), `not eligible: ${label(g)}`);
+      convGeom(2, 4, 8, 8, 8, 3, 1, 1, 1, 1), convGeom(2, 8, 8, 8, 8, 5, 1, 2, 1, 1), convGeom(2, 8, 8, 8, 8, 3, 1, 3, 1, 1)];
+    for (const g of no) assert.equal(winogradTile(g), 0, `not eligible: ${label(g)}`);
   });
 });
 

@@ -24,9 +24,11 @@ export interface WasmBackendOptions {
   convWeightTargetN?: number;
   /**
    * Winograd F(2x2, 3x3) for eligible 3x3 layers (forward and input gradient); default on,
-   * `CONVNET_WASM_WINOGRAD=0` turns it off. See winogradEligible.
+   * `CONVNET_WASM_WINOGRAD=0` turns it off. See winogradTile.
    */
   winograd?: boolean;
+  /** Channels (on both sides) from which F(3x3, 3x3) replaces F(2x2, 3x3) where its tiles fit; default 256. */
+  winograd3MinChannels?: number;
   /** Tiles (2x2 outputs) per Winograd block: the N of its 16 GEMMs; default 128. */
   winogradTiles?: number;
 }
@@ -34,7 +36,8 @@ export interface WasmBackendOptions {
 const EXPORTS = ['sgemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'sumPartials',
   'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'expForward', 'sigmoidForward', 'tanhForward',
   'channelStats', 'channelAffine', 'batchNormBackward', 'reluForward', 'activationBackward',
-  'conv1BackwardWeight', 'winogradWeights', 'winogradPack', 'winogradConv', 'winogradBackwardWeight'] as const;
+  'conv1BackwardWeight', 'winogradWeights', 'winogradPack', 'winogradConv', 'winogradBackwardWeight',
+  'winograd3Weights', 'winograd3Pack', 'winograd3Conv', 'winograd3BackwardWeight'] as const;
 
 /** Below this many multiply-adds (~50 us on one thread) a worker hand-off, measured at 5-40 us, costs more than it saves. */
 const PARALLEL_MIN_FLOPS_DEFAULT = 1 << 20;
@@ -90,19 +93,30 @@ function directConv(g: Conv2dGeometry): boolean {
 const DIRECT_CONV = process.env['CONVNET_WASM_DIRECT_CONV'] !== '0';
 
 /**
- * Winograd F(2x2, 3x3) (assembly/winograd.ts) does 4 multiply-adds per output and channel pair
- * where im2col + GEMM does 9, at the price of input/output transforms. It runs a layer's forward
- * and input gradient when the layer is 3x3, stride 1, undilated and ungrouped, with padding <= 2
- * (the input gradient is then the same kind of convolution, padded by 2 - p), at least 8 channels
- * on each side (the transforms cost O(channels) per tile, the GEMMs O(channels²)), and output maps
- * that fill at least 3/4 of their 2x2 tiles (a 3x3 map computes 16 outputs for 9).
+ * Winograd convolution does fewer multiply-adds per output and channel pair than im2col + GEMM's
+ * 9: F(2x2, 3x3) (assembly/winograd.ts, SIMD transforms) 4, F(3x3, 3x3) (winograd3.ts, scalar
+ * transforms) 2.8. Returns the output tile size to use for a layer's forward and input gradient
+ * (and weight gradient), or 0 for im2col. Eligible: 3x3, stride 1, undilated, ungrouped, padding
+ * <= 2 (the input gradient is then the same kind of convolution, padded by 2 - p), at least 8
+ * channels on each side (the transforms cost O(channels) per tile, the GEMMs O(channels²)), and
+ * maps that fill at least 3/4 of their tiles (a 3x3 map in 2x2 tiles computes 16 outputs for 9).
+ * F(3x3) when its tiles fit and both sides have >= WINOGRAD3_MIN_CHANNELS channels (its scalar
+ * transforms then cost little), or when only its tiles fit (3x3 maps).
  */
-export function winogradEligible(g: Conv2dGeometry): boolean {
-  if (g.kh !== 3 || g.kw !== 3 || g.strideH !== 1 || g.strideW !== 1 || g.dilationH !== 1 || g.dilationW !== 1) return false;
-  if (g.groups !== 1 || g.padH > 2 || g.padW > 2 || g.c < 8 || g.o < 8) return false;
-  const fill = (a: number, b: number): number => (a * b) / (4 * Math.ceil(a / 2) * Math.ceil(b / 2));
-  return fill(g.oh, g.ow) >= 0.75 && fill(g.h, g.w) >= 0.75;
+export function winogradTile(g: Conv2dGeometry, min3 = WINOGRAD3_MIN_CHANNELS): 0 | 2 | 3 {
+  if (g.kh !== 3 || g.kw !== 3 || g.strideH !== 1 || g.strideW !== 1 || g.dilationH !== 1 || g.dilationW !== 1) return 0;
+  if (g.groups !== 1 || g.padH > 2 || g.padW > 2 || g.c < 8 || g.o < 8) return 0;
+  const fill = (a: number, b: number, t: number): number => (a * b) / (t * t * Math.ceil(a / t) * Math.ceil(b / t));
+  const fits = (t: number): boolean => fill(g.oh, g.ow, t) >= 0.75 && fill(g.h, g.w, t) >= 0.75;
+  if (fits(3) && (Math.min(g.c, g.o) >= min3 || !fits(2))) return 3;
+  return fits(2) ? 2 : 0;
 }
+/**
+ * Measured 2026-12-04 (1 thread, batch 128, ms for forward / input grad / weight grad): 256
+ * channels at 6x6, F(3x3) 76/79/95 vs F(2x2) 106/104/125; 128 channels at 12x12, 102/105/111 vs
+ * 96/97/114 (im2col: ~180-200 each).
+ */
+const WINOGRAD3_MIN_CHANNELS = 256;
 const WINOGRAD = process.env['CONVNET_WASM_WINOGRAD'] !== '0';
 const WINOGRAD_TILES_DEFAULT = 128;
 
@@ -120,6 +134,7 @@ export class WasmBackend implements Backend {
   private readonly convWeightTargetN: number;
   private readonly winograd: boolean;
   private readonly winogradTiles: number;
+  private readonly winograd3MinChannels: number;
 
   constructor(opts: WasmBackendOptions = {}) {
     this.flavor = opts.flavor ?? bestFlavor();
@@ -130,6 +145,7 @@ export class WasmBackend implements Backend {
     this.convWeightTargetN = opts.convWeightTargetN ?? CONV_WEIGHT_TARGET_N_DEFAULT;
     this.winograd = opts.winograd ?? WINOGRAD;
     this.winogradTiles = Math.max(1, opts.winogradTiles ?? WINOGRAD_TILES_DEFAULT);
+    this.winograd3MinChannels = opts.winograd3MinChannels ?? WINOGRAD3_MIN_CHANNELS;
     this.name = `wasm-${this.flavor}-${this.threads}t`;
     const module = kernelModule(this.flavor);
     const inst = new WA.Instance(module, { env: { memory: this.arena.memory } });
@@ -270,29 +286,31 @@ export class WasmBackend implements Backend {
    * (`backward`): src = dy, out = dx, i.e. the convolution of dy padded by 2 - p with w rotated by
    * 180° and transposed to [c, o].
    */
-  private winogradConv(g: Conv2dGeometry, backward: boolean, src: Float32Array, w: Float32Array,
+  private winogradConv(t: 2 | 3, g: Conv2dGeometry, backward: boolean, src: Float32Array, w: Float32Array,
                        bias: Float32Array | null, out: Float32Array): void {
+    const f = t === 2 ? 'winograd' : 'winograd3', slots = (t + 2) * (t + 2);
     const ar = this.arena;
     ar.reset();
     const [I, H, W, O, OH, OW, ph, pw] = backward
       ? [g.o, g.oh, g.ow, g.c, g.h, g.w, 2 - g.padH, 2 - g.padW]
       : [g.c, g.h, g.w, g.o, g.oh, g.ow, g.padH, g.padW];
-    const fn = 'winogradConv';
+    const fn = `${f}Conv`;
     const flops = g.n * g.o * g.oh * g.ow * g.c * 9;
     const ranges = split(g.n, flops < this.minFlops ? 1 : this.threads, 1, this.pool.share(fn));
     const perThread = Math.max(...ranges.map(([s, e]) => e - s));
-    const t1 = Math.ceil(OH / 2) * Math.ceil(OW / 2);
+    const t1 = Math.ceil(OH / t) * Math.ceil(OW / t);
     const nb = Math.max(1, Math.min(perThread, Math.round(this.winogradTiles / t1)));
     ar.i32(PARAMS_PTR, 10).set([g.n, I, H, W, O, OH, OW, ph, pw, nb]);
-    const scr = this.k['winogradScratchBytes']!(PARAMS_PTR) + this.gemmScratch + 256;
+    const scr = this.k[`${f}ScratchBytes`]!(PARAMS_PTR) + this.gemmScratch + 256;
     const psrc = ar.put(src), pw_ = ar.put(w), pbias = bias ? ar.put(bias) : 0;
-    const pu = ar.alloc(16 * I * O * 4);
-    // U = G g Gᵀ for all 16 patch positions, split over the weight's leading dimension.
+    const pu = ar.alloc(slots * I * O * 4);
+    // U = G g Gᵀ for all patch positions, split over the weight's leading dimension.
     const wRanges = split(g.o, g.o * g.c * 200 < this.minFlops ? 1 : this.threads, 1);
-    this.pool.run('winogradWeights', wRanges.map(([a0, a1]) => [pw_, g.o, g.c, backward ? 1 : 0, a0, a1, pu]));
+    const tmp = ar.alloc(wRanges.length * 256);
+    this.pool.run(`${f}Weights`, wRanges.map(([a0, a1], i) => [pw_, g.o, g.c, backward ? 1 : 0, a0, a1, pu, tmp + i * 256]));
     // Each U[ξ] is the A of one GEMM per block of tiles: pack it once here, not once per block.
-    const pp = ar.alloc(this.k['winogradPackedBytes']!(O, I));
-    this.pool.run('winogradPack', split(16, wRanges.length, 1).map(([x0, x1]) => [pu, O, I, x0, x1, pp]));
+    const pp = ar.alloc(this.k[`${f}PackedBytes`]!(O, I));
+    this.pool.run(`${f}Pack`, split(slots, wRanges.length, 1).map(([x0, x1]) => [pu, O, I, x0, x1, pp]));
     const outLen = g.n * O * OH * OW;
     const pout = ar.alloc(outLen * 4);
     const scratch = ar.alloc(ranges.length * scr);
@@ -301,17 +319,18 @@ export class WasmBackend implements Backend {
   }
 
   /** The weight gradient of a Winograd-eligible layer: per-thread partial gradients, then summed. */
-  private winogradBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
+  private winogradBackwardWeight(t: 2 | 3, g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
     const ar = this.arena;
     ar.reset();
-    const fn = 'winogradBackwardWeight';
+    const f = t === 2 ? 'winograd' : 'winograd3';
+    const fn = `${f}BackwardWeight`;
     const flops = g.n * g.o * g.oh * g.ow * g.c * 9;
     const ranges = split(g.n, flops < this.minFlops ? 1 : this.threads, 1, this.pool.share(fn));
     const perThread = Math.max(...ranges.map(([s, e]) => e - s));
-    const t1 = Math.ceil(g.oh / 2) * Math.ceil(g.ow / 2);
+    const t1 = Math.ceil(g.oh / t) * Math.ceil(g.ow / t);
     const nb = Math.max(1, Math.min(perThread, Math.round(this.winogradTiles / t1)));
     ar.i32(PARAMS_PTR, 10).set([g.n, g.c, g.h, g.w, g.o, g.oh, g.ow, g.padH, g.padW, nb]);
-    const scr = this.k['winogradScratchBytes']!(PARAMS_PTR) + this.gemmScratch + this.k['winogradWeightAccBytes']!(PARAMS_PTR) + 256;
+    const scr = this.k[`${f}ScratchBytes`]!(PARAMS_PTR) + this.gemmScratch + this.k[`${f}WeightAccBytes`]!(PARAMS_PTR) + 256;
     const px = ar.put(x), pdy = ar.put(dy);
     const wlen = g.o * g.c * 9;
     const stride = Math.ceil(wlen / 16) * 16;
@@ -327,7 +346,8 @@ export class WasmBackend implements Backend {
   }
 
   conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
-    if (this.winograd && winogradEligible(g)) { this.winogradConv(g, false, x, w, bias, y); return; }
+    const wt = this.winograd ? winogradTile(g, this.winograd3MinChannels) : 0;
+    if (wt !== 0) { this.winogradConv(wt, g, false, x, w, bias, y); return; }
     const ar = this.arena;
     ar.reset();
     const { ranges, scr } = this.convSetup(g, this.convTargetN, 'conv2dForward');
@@ -340,7 +360,8 @@ export class WasmBackend implements Backend {
   }
 
   conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
-    if (this.winograd && winogradEligible(g)) { this.winogradConv(g, true, dy, w, null, dx); return; }
+    const wt = this.winograd ? winogradTile(g, this.winograd3MinChannels) : 0;
+    if (wt !== 0) { this.winogradConv(wt, g, true, dy, w, null, dx); return; }
     const ar = this.arena;
     ar.reset();
     const { ranges, scr } = this.convSetup(g, this.convTargetN, 'conv2dBackwardInput');
@@ -359,7 +380,8 @@ export class WasmBackend implements Backend {
     // accumulating into dw on large maps, because batching needs dy staged and a column buffer that
     // leaves L2. On small maps a per-image GEMM has K = P (9 on ResNet's last stage) and re-reads and
     // re-writes all of dw for P multiply-adds per element: there batching is ~3x faster.
-    if (this.winograd && winogradEligible(g)) { this.winogradBackwardWeight(g, x, dy, dw); return; }
+    const wt = this.winograd ? winogradTile(g, this.winograd3MinChannels) : 0;
+    if (wt !== 0) { this.winogradBackwardWeight(wt, g, x, dy, dw); return; }
     const target = g.oh * g.ow < CONV_WEIGHT_BATCH_BELOW ? this.convWeightTargetN : 1;
     const direct = directConv(g);
     const fn = direct ? 'conv1BackwardWeight' : 'conv2dBackwardWeight';
