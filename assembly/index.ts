@@ -5,3 +5,4 @@ export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from
 export { expForward, sigmoidForward, tanhForward, reluForward, activationBackward } from './elementwise';
 export { channelStats, channelAffine, batchNormBackward } from './batchnorm';
 export { directScratchBytes, conv1BackwardWeight } from './conv-direct';
+export { channelSum } from './bias';

@@ -27,7 +27,7 @@ export interface WasmBackendOptions {
 const EXPORTS = ['sgemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'sumPartials',
   'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'expForward', 'sigmoidForward', 'tanhForward',
   'channelStats', 'channelAffine', 'batchNormBackward', 'reluForward', 'activationBackward',
-  'conv1BackwardWeight'] as const;
+  'conv1BackwardWeight', 'channelSum'] as const;
 
 /** Below this many multiply-adds (~50 us on one thread) a worker hand-off, measured at 5-40 us, costs more than it saves. */
 const PARALLEL_MIN_FLOPS_DEFAULT = 1 << 20;
@@ -261,7 +261,7 @@ export class WasmBackend implements Backend {
     dx.set(ar.f32(pdx, xlen));
   }
 
-  conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
+  conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null = null): void {
     const ar = this.arena;
     ar.reset();
     // Measured: for the weight gradient, batching images (a longer K) loses to per-image GEMMs
@@ -281,11 +281,22 @@ export class WasmBackend implements Backend {
     ar.f32(partials, ranges.length * stride).fill(0);
     const scratch = ar.alloc(ranges.length * scr);
     this.pool.run(fn, ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, pdy, partials + t * stride * 4, scratch + t * scr]));
+    // The bias gradient reads dy where it already is, instead of a JS reduction over a second copy.
+    if (db) this.channelSum(pdy, g.n, g.o, g.oh * g.ow, db);
     if (ranges.length === 1) { dw.set(ar.f32(partials, wlen)); return; }
     const pdw = ar.alloc(wlen * 4);
     const sumParts = split(wlen, wlen < 65536 ? 1 : this.threads, 16);
     this.pool.run('sumPartials', sumParts.map(([s, e]) => [pdw, partials, stride, ranges.length, s, e]));
     dw.set(ar.f32(pdw, wlen));
+  }
+
+  // out[ch] = sum of the arena's [n, c, s] block at px over images and s; memory-bound, so split by
+  // channel only when large.
+  private channelSum(px: number, n: number, c: number, s: number, out: Float32Array): void {
+    const pout = this.arena.alloc(c * 4);
+    const parts = n * c * s * 4 < this.minFlops ? 1 : this.threads;
+    this.pool.run('channelSum', split(c, parts, 1).map(([c0, c1]) => [px, n, c, s, c0, c1, pout]));
+    out.set(this.arena.f32(pout, c));
   }
 
   // Writes the pooling geometry block and returns plane ranges, one per thread.
