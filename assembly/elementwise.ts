@@ -1,3 +1,5 @@
+import { madd } from './gemm';
+
 // Transcendental elementwise kernels. Memory-bound ops (relu, add, mul) stay in TypeScript:
 // the copy into linear memory would cost as much as the op. exp/sigmoid are compute-bound in JS
 // (Math.exp/Math.tanh are a call per element), so 4-wide polynomials pay for the copies.
@@ -42,18 +44,43 @@ export function expForward(x: usize, out: usize, n: i32): void {
   }
 }
 
+// sigmoid through e = exp(-|x|) in (0, 1] (as XNNPACK's sigmoid kernels do): sigmoid(x) = 1/(1 + e)
+// for x > 0 and e/(1 + e) otherwise, so exp never overflows, 2^n needs one factor and no clamps, and
+// the numerator's select runs beside the 1 + e add. The loop is bound by the latency of one vector's
+// dependency chain (the out-of-order window holds only a few iterations), which this shortens against
+// vexp + div: no clamps, one scaling step, an Estrin-order polynomial and, with relaxed SIMD, fused
+// multiply-adds (madd); measured ~2x faster. Max relative error on a dense sweep of [-100, 20]:
+// 1.7e-7 in both builds (vexp + div: 1.5e-7). A degree-5 minimax polynomial (XNNPACK's p5) was ~15 %
+// faster still but 2.7e-7. Below x = -87.3 the result (< 2^-126) is flushed to 0.
+// @ts-ignore: decorator
+@inline function vsigmoid(x: v128): v128 {
+  const z = v128.or(x, i32x4.splat(0x80000000)); // -|x|
+  // n = round(z·log2e) in the low mantissa bits of t; the magic constant also carries the exponent
+  // bias 127, so t << 23 is 2^n as float bits (n >= -126 wherever the result is kept).
+  const t = madd(z, f32x4.splat(1.44269502162933350), f32x4.splat(12583039.0));
+  const s = i32x4.shl(t, 23);
+  const n = f32x4.sub(t, f32x4.splat(12583039.0));
+  let r = madd(n, f32x4.splat(-0.693145751953125), z);
+  r = madd(n, f32x4.splat(-1.42860676533018700e-6), r);
+  // vexp's polynomial, evaluated Estrin-style (depth 3 multiply-adds instead of Horner's 5).
+  const r2 = f32x4.mul(r, r);
+  const a = madd(f32x4.splat(1.9875691500e-4), r, f32x4.splat(1.3981999507e-3));
+  const b = madd(f32x4.splat(8.3334519073e-3), r, f32x4.splat(4.1665795894e-2));
+  const c = madd(f32x4.splat(1.6666665459e-1), r, f32x4.splat(5.0000001201e-1));
+  const p = madd(madd(a, r2, b), r2, c);
+  // e = 2^n · (1 + r + r²·p), flushed to 0 below z = -87.3 (e < 2^-126, where s is garbage); a NaN
+  // fails the compare and stays NaN.
+  let e = madd(s, madd(r2, p, r), s);
+  e = v128.andnot(e, f32x4.lt(z, f32x4.splat(-87.3365478515625)));
+  const num = v128.bitselect(f32x4.splat(1), e, f32x4.gt(x, f32x4.splat(0)));
+  return f32x4.div(num, f32x4.add(e, f32x4.splat(1)));
+}
+
 /** out[i] = 1 / (1 + exp(-x[i])) for i < n; out may alias x. */
 export function sigmoidForward(x: usize, out: usize, n: i32): void {
-  const one = f32x4.splat(1);
   let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const e = vexp(f32x4.neg(v128.load(x + <usize>i * 4)));
-    v128.store(out + <usize>i * 4, f32x4.div(one, f32x4.add(one, e)));
-  }
-  for (; i < n; i++) {
-    const e = vexp(f32x4.neg(f32x4.splat(load<f32>(x + <usize>i * 4))));
-    store<f32>(out + <usize>i * 4, f32x4.extract_lane(f32x4.div(one, f32x4.add(one, e)), 0));
-  }
+  for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, vsigmoid(v128.load(x + <usize>i * 4)));
+  for (; i < n; i++) store<f32>(out + <usize>i * 4, f32x4.extract_lane(vsigmoid(f32x4.splat(load<f32>(x + <usize>i * 4))), 0));
 }
 
 // tanh: a Taylor polynomial below |x| = 0.5 (where 1 - 2/(e^{2x}+1) would cancel catastrophically;

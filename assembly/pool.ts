@@ -111,10 +111,53 @@ export function maxPoolBackward(gp: usize, q0: i32, q1: i32, dy: usize, am: usiz
   return <f32>((min(y0 + kh, h) - max(y0, 0)) * (min(x0 + kw, w) - max(x0, 0)));
 }
 
+// Four 2x2 window means from the row pair at r0 / r0 + rs (8 inputs per row, starting at r0),
+// summed in the general path's order ((x00 + x01) + x10) + x11, so both paths agree bitwise.
+// @ts-ignore: decorator
+@inline function avg2x2Block(r0: usize, rs: usize, quarter: v128): v128 {
+  const a = v128.load(r0), b = v128.load(r0, 16);
+  const c = v128.load(r0 + rs), d = v128.load(r0 + rs, 16);
+  let acc = f32x4.add(f32x4.shuffle(a, b, 0, 2, 4, 6), f32x4.shuffle(a, b, 1, 3, 5, 7));
+  acc = f32x4.add(acc, f32x4.shuffle(c, d, 0, 2, 4, 6));
+  acc = f32x4.add(acc, f32x4.shuffle(c, d, 1, 3, 5, 7));
+  return f32x4.mul(acc, quarter);
+}
+
+// 2x2 windows at stride 2, unpadded, all inside the input (LeNet's pooling): contiguous row pairs
+// read 8 inputs wide and de-interleaved by shuffles instead of four stride-2 gathers per block.
+function avgPool2x2(h: i32, w: i32, oh: i32, ow: i32, q0: i32, q1: i32, x: usize, y: usize): void {
+  const quarter = f32x4.splat(0.25);
+  const rs = <usize>w * 4;
+  for (let q = q0; q < q1; q++) {
+    const xp = x + <usize>q * <usize>(h * w) * 4;
+    const yp = y + <usize>q * <usize>(oh * ow) * 4;
+    for (let oy = 0; oy < oh; oy++) {
+      const r0 = xp + <usize>(2 * oy) * rs;
+      const o = yp + <usize>(oy * ow) * 4;
+      let ox = 0;
+      if (ow >= 4) {
+        for (; ox + 4 <= ow; ox += 4) v128.store(o + <usize>ox * 4, avg2x2Block(r0 + <usize>ox * 8, rs, quarter));
+        // A ragged end re-does the row's last 4 outputs (same values) instead of going scalar.
+        if (ox < ow) v128.store(o + <usize>(ow - 4) * 4, avg2x2Block(r0 + <usize>(ow - 4) * 8, rs, quarter));
+        continue;
+      }
+      for (; ox < ow; ox++) {
+        const p = r0 + <usize>ox * 8;
+        const s = ((load<f32>(p) + load<f32>(p, 4)) + load<f32>(p + rs)) + load<f32>(p + rs, 4);
+        store<f32>(o + <usize>ox * 4, s * 0.25);
+      }
+    }
+  }
+}
+
 /** y [planes, oh, ow] = window means of x [planes, h, w]. */
 export function avgPoolForward(gp: usize, q0: i32, q1: i32, x: usize, y: usize): void {
   const h = gi(gp, 0), w = gi(gp, 1), oh = gi(gp, 2), ow = gi(gp, 3), kh = gi(gp, 4), kw = gi(gp, 5);
   const sh = gi(gp, 6), sw = gi(gp, 7), ph = gi(gp, 8), pw = gi(gp, 9), incl = gi(gp, 10);
+  if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && oh * 2 <= h && ow * 2 <= w) {
+    avgPool2x2(h, w, oh, ow, q0, q1, x, y);
+    return;
+  }
   // Interior windows (no clipping, divisor kh*kw in both modes) go 4 outputs per SIMD vector, as in max pooling.
   const oxLo = (pw + sw - 1) / sw;
   const oxHi = w - kw + pw < 0 ? 0 : min(ow, (w - kw + pw) / sw + 1);
@@ -184,11 +227,56 @@ function tiledAvgBackward(h: i32, w: i32, oh: i32, ow: i32, kh: i32, kw: i32, q0
   }
 }
 
+// Four dy/4 values of the 2x2/2 tiling, each duplicated into two adjacent dx columns, on two rows.
+// @ts-ignore: decorator
+@inline function avg2x2BackBlock(g: usize, r0: usize, rs: usize, quarter: v128): void {
+  const v = f32x4.mul(v128.load(g), quarter);
+  const lo = f32x4.shuffle(v, v, 0, 0, 1, 1), hi = f32x4.shuffle(v, v, 2, 2, 3, 3);
+  v128.store(r0, lo);
+  v128.store(r0, hi, 16);
+  v128.store(r0 + rs, lo);
+  v128.store(r0 + rs, hi, 16);
+}
+
+// tiledAvgBackward for 2x2 windows at stride 2: each dy row is scaled once and written to both dx
+// rows it covers; a ragged end re-writes the row's last 4 windows instead of going scalar.
+function avgBackward2x2(h: i32, w: i32, oh: i32, ow: i32, q0: i32, q1: i32, dy: usize, dx: usize): void {
+  const quarter = f32x4.splat(0.25);
+  const rs = <usize>w * 4;
+  for (let q = q0; q < q1; q++) {
+    const dyp = dy + <usize>q * <usize>(oh * ow) * 4;
+    const d = dx + <usize>q * <usize>(h * w) * 4;
+    for (let oy = 0; oy < oh; oy++) {
+      const g = dyp + <usize>(oy * ow) * 4;
+      const r0 = d + <usize>(2 * oy) * rs;
+      let ox = 0;
+      if (ow >= 4) {
+        for (; ox + 4 <= ow; ox += 4) avg2x2BackBlock(g + <usize>ox * 4, r0 + <usize>ox * 8, rs, quarter);
+        if (ox < ow) avg2x2BackBlock(g + <usize>(ow - 4) * 4, r0 + <usize>(ow - 4) * 8, rs, quarter);
+      } else {
+        for (; ox < ow; ox++) {
+          const v = load<f32>(g + <usize>ox * 4) * 0.25;
+          const p = r0 + <usize>ox * 8;
+          store<f32>(p, v); store<f32>(p, v, 4); store<f32>(p + rs, v); store<f32>(p + rs, v, 4);
+        }
+      }
+      // Columns no window covers (odd w).
+      for (let ix = 2 * ow; ix < w; ix++) { store<f32>(r0 + <usize>ix * 4, 0); store<f32>(r0 + rs + <usize>ix * 4, 0); }
+    }
+    // Rows no window covers (odd h).
+    if (2 * oh < h) memory.fill(d + <usize>(2 * oh) * rs, 0, <usize>(h - 2 * oh) * rs);
+  }
+}
+
 /** dx [planes, h, w] = adjoint of avgPoolForward applied to dy; dx is overwritten. */
 export function avgPoolBackward(gp: usize, q0: i32, q1: i32, dy: usize, dx: usize): void {
   const h = gi(gp, 0), w = gi(gp, 1), oh = gi(gp, 2), ow = gi(gp, 3), kh = gi(gp, 4), kw = gi(gp, 5);
   const sh = gi(gp, 6), sw = gi(gp, 7), ph = gi(gp, 8), pw = gi(gp, 9), incl = gi(gp, 10);
   // ceil_mode can add a last, clipped window (divisor < kh*kw, past the input's edge): not tiled.
+  if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && oh * 2 <= h && ow * 2 <= w) {
+    avgBackward2x2(h, w, oh, ow, q0, q1, dy, dx);
+    return;
+  }
   if (sh == kh && sw == kw && ph == 0 && pw == 0 && oh * kh <= h && ow * kw <= w) { tiledAvgBackward(h, w, oh, ow, kh, kw, q0, q1, dy, dx); return; }
   for (let q = q0; q < q1; q++) {
     const dxp = dx + <usize>q * <usize>(h * w) * 4;

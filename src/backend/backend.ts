@@ -79,8 +79,11 @@ export interface Backend {
   conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
   /** dx = gradient of conv2d w.r.t. its input; dx is overwritten. */
   conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
-  /** dw = gradient of conv2d w.r.t. its weight; dw is overwritten. */
-  conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  /**
+   * dw = gradient of conv2d w.r.t. its weight; dw is overwritten. When `db` is given it is
+   * overwritten with the bias gradient, dy summed over images and output pixels per channel.
+   */
+  conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, db?: Float32Array | null): void;
 
   /** Max pooling; argmax (flat index into each [h, w] plane, -1 if the window is all padding) feeds the backward. */
   maxPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void;

@@ -148,6 +148,8 @@ poolCases.push(poolGeom(2, 2, 9, 29, 2, 2, 0, true), poolGeom(1, 2, 11, 40, 3, 3
   poolGeom(1, 3, 12, 23, 3, 1, 1, true), poolGeom(2, 2, 8, 19, 2, 2, 1, false),
   // Tiled (stride == kernel, no padding) with leftover rows/columns that no window covers.
   poolGeom(2, 3, 28, 28, 2, 2, 0, true), poolGeom(1, 2, 9, 21, 2, 2, 0, false), poolGeom(1, 2, 10, 11, 3, 3, 0, true),
+  // 2x2/2 with fewer than 4 outputs per row (the scalar path of the 2x2 kernels), odd h and w.
+  poolGeom(2, 2, 7, 7, 2, 2, 0, true), poolGeom(1, 3, 5, 2, 2, 2, 0, false),
   // ceil_mode: a last window clipped by the input's edge (stride == kernel must not take the tiled path).
   poolGeom(1, 1, 5, 7, 2, 2, 0, false, true), poolGeom(2, 2, 5, 7, 2, 2, 0, true, true),
   poolGeom(1, 2, 10, 23, 3, 3, 0, false, true), poolGeom(1, 2, 9, 26, 3, 2, 1, false, true), poolGeom(1, 1, 8, 8, 3, 2, 1, true, true));

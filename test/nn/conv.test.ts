@@ -49,6 +49,19 @@ test('conv2d gradcheck: strided, padded, dilated, grouped, with bias', () => {
   gradcheck((x, w, b) => conv2d(x, w, b, { stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 2 }), [x, w, b]);
 });
 
+forEachBackend('conv2d bias gradient', () => {
+  test('is the same whether or not the weight needs a gradient (it rides on the weight-gradient call)', () => {
+    manualSeed(6);
+    const x = randn([3, 2, 6, 7]), b1 = randn([4]).requiresGrad_(), b2 = b1.detach().requiresGrad_();
+    const w1 = randn([4, 2, 3, 3]).requiresGrad_(), w2 = w1.detach();
+    const gy = randn([3, 4, 4, 5]);
+    conv2d(x, w1, b1).backward(gy);
+    conv2d(x, w2, b2).backward(gy);
+    assertClose(b1.grad!, b2.grad!, { what: 'db', atol: 1e-5 });
+    assert.equal(w2.grad, null);
+  });
+});
+
 test("conv2d gradcheck with padding='same' and an even kernel (asymmetric padding)", () => {
   manualSeed(2);
   const x = randn([1, 2, 4, 5]).requiresGrad_(), w = randn([1, 2, 2, 2]).requiresGrad_();

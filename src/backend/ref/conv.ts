@@ -105,8 +105,13 @@ export function conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Floa
   }
 }
 
-/** dw_g = sum over images of dY_g @ col_gᵀ (a convolution of x with dy); dw is overwritten. */
-export function conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
+/**
+ * dw_g = sum over images of dY_g @ col_gᵀ (a convolution of x with dy); dw is overwritten.
+ * db (when given) = dy summed per channel over images and output pixels, in double precision.
+ */
+export function conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array,
+                                     db: Float32Array | null = null): void {
+  if (db) biasGrad(g, dy, db);
   const og = g.o / g.groups, K = colRows(g), L = g.oh * g.ow;
   const col = new Float32Array(K * L);
   dw.fill(0, 0, g.o * K);
@@ -116,5 +121,18 @@ export function conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Flo
       im2col(g, x, off.x, col);
       gemm(false, true, og, K, L, 1, dy, off.y, col, 0, 1, dw, off.w);
     }
+  }
+}
+
+/** db[o] = sum of dy[n, o, :, :] over images and pixels (float64 accumulation). */
+function biasGrad(g: Conv2dGeometry, dy: Float32Array, db: Float32Array): void {
+  const p = g.oh * g.ow;
+  for (let o = 0; o < g.o; o++) {
+    let acc = 0;
+    for (let n = 0; n < g.n; n++) {
+      const base = (n * g.o + o) * p;
+      for (let k = 0; k < p; k++) acc += dy[base + k]!;
+    }
+    db[o] = acc;
   }
 }

@@ -37,7 +37,7 @@ const EXPORTS = ['sgemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwar
   'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'expForward', 'sigmoidForward', 'tanhForward',
   'channelStats', 'channelAffine', 'batchNormBackward', 'reluForward', 'activationBackward',
   'conv1BackwardWeight', 'winogradWeights', 'winogradPack', 'winogradConv', 'winogradBackwardWeight',
-  'winograd3Weights', 'winograd3Pack', 'winograd3Conv', 'winograd3BackwardWeight'] as const;
+  'winograd3Weights', 'winograd3Pack', 'winograd3Conv', 'winograd3BackwardWeight', 'channelSum'] as const;
 
 /** Below this many multiply-adds (~50 us on one thread) a worker hand-off, measured at 5-40 us, costs more than it saves. */
 const PARALLEL_MIN_FLOPS_DEFAULT = 1 << 20;
@@ -319,7 +319,8 @@ export class WasmBackend implements Backend {
   }
 
   /** The weight gradient of a Winograd-eligible layer: per-thread partial gradients, then summed. */
-  private winogradBackwardWeight(t: 2 | 3, g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
+  private winogradBackwardWeight(t: 2 | 3, g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array,
+                                 db: Float32Array | null): void {
     const ar = this.arena;
     ar.reset();
     const f = t === 2 ? 'winograd' : 'winograd3';
@@ -338,6 +339,7 @@ export class WasmBackend implements Backend {
     ar.f32(partials, ranges.length * stride).fill(0);
     const scratch = ar.alloc(ranges.length * scr);
     this.pool.run(fn, ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, pdy, partials + t * stride * 4, scratch + t * scr]));
+    if (db) this.channelSum(pdy, g.n, g.o, g.oh * g.ow, db);
     if (ranges.length === 1) { dw.set(ar.f32(partials, wlen)); return; }
     const pdw = ar.alloc(wlen * 4);
     const sumParts = split(wlen, wlen < 65536 ? 1 : this.threads, 16);
@@ -373,7 +375,7 @@ export class WasmBackend implements Backend {
     dx.set(ar.f32(pdx, xlen));
   }
 
-  conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
+  conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null = null): void {
     const ar = this.arena;
     ar.reset();
     // Measured: for the weight gradient, batching images (a longer K) loses to per-image GEMMs
@@ -381,7 +383,7 @@ export class WasmBackend implements Backend {
     // leaves L2. On small maps a per-image GEMM has K = P (9 on ResNet's last stage) and re-reads and
     // re-writes all of dw for P multiply-adds per element: there batching is ~3x faster.
     const wt = this.winograd ? winogradTile(g, this.winograd3MinChannels) : 0;
-    if (wt !== 0) { this.winogradBackwardWeight(wt, g, x, dy, dw); return; }
+    if (wt !== 0) { this.winogradBackwardWeight(wt, g, x, dy, dw, db); return; }
     const target = g.oh * g.ow < CONV_WEIGHT_BATCH_BELOW ? this.convWeightTargetN : 1;
     const direct = directConv(g);
     const fn = direct ? 'conv1BackwardWeight' : 'conv2dBackwardWeight';
@@ -395,11 +397,22 @@ export class WasmBackend implements Backend {
     ar.f32(partials, ranges.length * stride).fill(0);
     const scratch = ar.alloc(ranges.length * scr);
     this.pool.run(fn, ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, pdy, partials + t * stride * 4, scratch + t * scr]));
+    // The bias gradient reads dy where it already is, instead of a JS reduction over a second copy.
+    if (db) this.channelSum(pdy, g.n, g.o, g.oh * g.ow, db);
     if (ranges.length === 1) { dw.set(ar.f32(partials, wlen)); return; }
     const pdw = ar.alloc(wlen * 4);
     const sumParts = split(wlen, wlen < 65536 ? 1 : this.threads, 16);
     this.pool.run('sumPartials', sumParts.map(([s, e]) => [pdw, partials, stride, ranges.length, s, e]));
     dw.set(ar.f32(pdw, wlen));
+  }
+
+  // out[ch] = sum of the arena's [n, c, s] block at px over images and s; memory-bound, so split by
+  // channel only when large.
+  private channelSum(px: number, n: number, c: number, s: number, out: Float32Array): void {
+    const pout = this.arena.alloc(c * 4);
+    const parts = n * c * s * 4 < this.minFlops ? 1 : this.threads;
+    this.pool.run('channelSum', split(c, parts, 1).map(([c0, c1]) => [px, n, c, s, c0, c1, pout]));
+    out.set(this.arena.f32(pout, c));
   }
 
   // Writes the pooling geometry block and returns plane ranges, one per thread.

@@ -95,13 +95,20 @@ function convolve(xr: Tensor, wr: Tensor, bias: Tensor | null, g: Conv2dGeometry
       be.conv2dBackwardInput(g, dy, wd, d);
       dx = fromF32(d, xr.shape);
     }
+    let db: Tensor | null = null;
+    const wantDb = bias !== null && bias.requiresGrad;
     if (wr.requiresGrad) {
       const d = new Float32Array(wr.numel());
-      be.conv2dBackwardWeight(g, xd, dy, d);
+      // The bias gradient comes with the weight gradient: the backend already holds dy there.
+      const b = wantDb ? new Float32Array(g.o) : null;
+      be.conv2dBackwardWeight(g, xd, dy, d, b);
       dw = fromF32(d, wr.shape);
+      if (b) db = fromF32(b, [g.o]);
+    } else if (wantDb) {
+      db = sum(gy.viewStorage([g.n, g.o, g.oh * g.ow]), [0, 2]);
     }
     const grads: (Tensor | null)[] = [dx, dw];
-    if (bias !== null) grads.push(bias.requiresGrad ? sum(gy.viewStorage([g.n, g.o, g.oh * g.ow]), [0, 2]) : null);
+    if (bias !== null) grads.push(db);
     return grads;
   });
 }
