@@ -5,24 +5,6 @@
 // @ts-ignore: decorator
 @inline function gi(gp: usize, i: i32): i32 { return load<i32>(gp + <usize>(i * 4)); }
 
-// One output of max pooling over the clipped window [ya, yb) x [xa, xb), scalar.
-// @ts-ignore: decorator
-@inline function maxWindow(xp: usize, w: i32, ya: i32, yb: i32, xa: i32, xb: i32, yo: usize, ao: usize): void {
-  let best: f32 = -Infinity;
-  let idx = -1;
-  for (let iy = ya; iy < yb; iy++) {
-    for (let ix = xa; ix < xb; ix++) {
-      const v = load<f32>(xp + <usize>(iy * w + ix) * 4);
-      // First in-window element always wins the empty slot; as in PyTorch a later NaN replaces an earlier one.
-      const m = -(<i32>(idx < 0) | <i32>(v > best) | <i32>(v != v));
-      best = reinterpret<f32>((reinterpret<i32>(v) & m) | (reinterpret<i32>(best) & ~m));
-      idx = ((iy * w + ix) & m) | (idx & ~m);
-    }
-  }
-  store<f32>(yo, best);
-  store<i32>(ao, idx);
-}
-
 // Four horizontally adjacent input values at stride sw, starting at p.
 // @ts-ignore: decorator
 @inline function gather4(p: usize, sw: i32): v128 {
@@ -35,49 +17,106 @@
   return f32x4.replace_lane(v, 3, load<f32>(p + 3 * st));
 }
 
-/** y/argmax [planes, oh, ow] from x [planes, h, w]; argmax is the flat h*w index, -1 for an all-padding window. */
-export function maxPoolForward(gp: usize, q0: i32, q1: i32, x: usize, y: usize, am: usize): void {
+// Padded plane for max pooling: every window of every 4-output group (tail lanes included) lies
+// inside it, so loads need no bounds checks. Padding holds -inf, which never beats a real value.
+// @ts-ignore: decorator
+@inline function maxPadH(oh: i32, kh: i32, sh: i32): i32 { return (oh - 1) * sh + kh; }
+// @ts-ignore: decorator
+@inline function maxPadW(ow: i32, kw: i32, sw: i32): i32 { return (((ow + 3) & ~3) - 1) * sw + kw + 4; }
+
+/** Scratch bytes maxPoolForward needs per thread for the geometry at gp. */
+export function maxPoolScratchBytes(gp: usize): i32 {
+  const oh = gi(gp, 2), ow = gi(gp, 3), kh = gi(gp, 4), kw = gi(gp, 5), sh = gi(gp, 6), sw = gi(gp, 7);
+  return max(maxPadH(oh, kh, sh), gi(gp, 0) + gi(gp, 8)) * max(maxPadW(ow, kw, sw), gi(gp, 1) + gi(gp, 9)) * 4 + 64;
+}
+
+/**
+ * y/argmax [planes, oh, ow] from x [planes, h, w]; argmax is the flat h*w index, -1 for an all-padding
+ * window. Each plane is first copied into a -inf-padded buffer; then outputs go 4 at a time in SIMD
+ * lanes (which breaks the serial compare/select chain of one window). A group whose windows are all
+ * inside the input starts from its first tap; a group touching padding or the row's end starts empty
+ * and masks the padding taps, so the first in-window element still wins the empty slot as in PyTorch.
+ */
+export function maxPoolForward(gp: usize, q0: i32, q1: i32, x: usize, y: usize, am: usize, scratch: usize): void {
   const h = gi(gp, 0), w = gi(gp, 1), oh = gi(gp, 2), ow = gi(gp, 3), kh = gi(gp, 4), kw = gi(gp, 5);
   const sh = gi(gp, 6), sw = gi(gp, 7), ph = gi(gp, 8), pw = gi(gp, 9);
-  // Outputs whose window lies fully inside the row: [oxLo, oxHi). These go 4 at a time in SIMD lanes,
-  // which breaks the serial compare/select chain of one window (the scalar path's real cost).
+  const PH = max(maxPadH(oh, kh, sh), h + ph), PW = max(maxPadW(ow, kw, sw), w + pw);
+  const plane = (scratch + 63) & ~(<usize>63);
+  const laneOff = i32x4(0, sw, 2 * sw, 3 * sw);
+  const lanes = i32x4(0, 1, 2, 3);
+  const ninf = f32x4.splat(-Infinity);
+  // Output columns [oxLo, oxHi) have windows entirely inside the input's columns.
   const oxLo = (pw + sw - 1) / sw;
   const oxHi = w - kw + pw < 0 ? 0 : min(ow, (w - kw + pw) / sw + 1);
-  const laneOff = i32x4(0, sw, 2 * sw, 3 * sw);
   for (let q = q0; q < q1; q++) {
     const xp = x + <usize>q * <usize>(h * w) * 4;
+    // Copy into the padded plane: -inf border, input at (ph, pw).
+    for (let r = 0; r < PH; r++) {
+      const d = plane + <usize>(r * PW) * 4;
+      const iy = r - ph;
+      if (iy < 0 || iy >= h) { for (let c = 0; c < PW; c += 4) v128.store(d + <usize>c * 4, ninf); continue; }
+      for (let c = 0; c < pw; c++) store<f32>(d + <usize>c * 4, -Infinity);
+      const src = xp + <usize>(iy * w) * 4, dst = d + <usize>pw * 4;
+      let c = 0;
+      for (; c + 4 <= w; c += 4) v128.store(dst + <usize>c * 4, v128.load(src + <usize>c * 4));
+      for (; c < w; c++) store<f32>(dst + <usize>c * 4, load<f32>(src + <usize>c * 4));
+      for (let c2 = pw + w; c2 < PW; c2++) store<f32>(d + <usize>c2 * 4, -Infinity);
+    }
     let o = <usize>q * <usize>(oh * ow) * 4;
     for (let oy = 0; oy < oh; oy++) {
       const y0 = oy * sh - ph;
-      const ya = max(y0, 0), yb = min(y0 + kh, h);
-      const inside = y0 >= 0 && y0 + kh <= h;
-      let ox = 0;
-      while (ox < ow) {
-        if (inside && ox >= oxLo && oxHi - oxLo >= 4 && ox < oxHi) {
-          // A ragged end re-does the last full block of 4 (outputs are idempotent) instead of going scalar.
-          if (ox + 4 > oxHi) { o -= <usize>(ox - (oxHi - 4)) * 4; ox = oxHi - 4; }
-          const c0 = ox * sw - pw;
-          let best = gather4(xp + <usize>(y0 * w + c0) * 4, sw);
-          let idx = i32x4.add(i32x4.splat(y0 * w + c0), laneOff);
+      // Window rows that hold input rows; padding rows can never win, so they are skipped.
+      const kiLo = max(0, -y0), kiHi = min(kh, h - y0);
+      const rowsInside = kiLo == 0 && kiHi == kh;
+      for (let ox = 0; ox < ow; ox += 4) {
+        const n = min(4, ow - ox);
+        const c0 = ox * sw - pw; // input column of lane 0's first tap
+        let best: v128, idx: v128;
+        if (kiLo >= kiHi) {
+          best = ninf; idx = i32x4.splat(-1);
+        } else if (rowsInside && n == 4 && ox >= oxLo && ox + 3 < oxHi) {
+          // Every tap of every lane is a real element: start from the first one.
+          const p0 = (y0 + ph) * PW + c0 + pw;
+          best = gather4(plane + <usize>p0 * 4, sw);
+          idx = i32x4.add(i32x4.splat(y0 * w + c0), laneOff);
           for (let ki = 0; ki < kh; ki++) {
+            const prow = plane + <usize>((y0 + ph + ki) * PW + c0 + pw) * 4;
+            const irow = (y0 + ki) * w + c0;
             for (let kj = 0; kj < kw; kj++) {
-              const pos = (y0 + ki) * w + c0 + kj;
-              const v = gather4(xp + <usize>pos * 4, sw);
+              const v = gather4(prow + <usize>kj * 4, sw);
               const m = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
               best = v128.bitselect(v, best, m);
-              idx = v128.bitselect(i32x4.add(i32x4.splat(pos), laneOff), idx, m);
+              idx = v128.bitselect(i32x4.add(i32x4.splat(irow + kj), laneOff), idx, m);
             }
           }
+        } else {
+          // Edge group: start empty; a tap counts only on real columns of live lanes.
+          best = ninf; idx = i32x4.splat(-1);
+          const live = i32x4.lt_s(lanes, i32x4.splat(n));
+          for (let ki = kiLo; ki < kiHi; ki++) {
+            const prow = plane + <usize>((y0 + ph + ki) * PW + c0 + pw) * 4;
+            const irow = (y0 + ki) * w + c0;
+            for (let kj = 0; kj < kw; kj++) {
+              const col = i32x4.add(i32x4.splat(c0 + kj), laneOff);
+              const real = v128.and(live, v128.and(i32x4.ge_s(col, i32x4.splat(0)), i32x4.lt_s(col, i32x4.splat(w))));
+              const v = gather4(prow + <usize>kj * 4, sw);
+              const win = v128.or(v128.or(f32x4.gt(v, best), f32x4.ne(v, v)), i32x4.lt_s(idx, i32x4.splat(0)));
+              const m = v128.and(real, win);
+              best = v128.bitselect(v, best, m);
+              idx = v128.bitselect(i32x4.add(i32x4.splat(irow + kj), laneOff), idx, m);
+            }
+          }
+        }
+        if (n == 4) {
           v128.store(y + o, best);
           v128.store(am + o, idx);
-          o += 16;
-          ox += 4;
-          continue;
+        } else {
+          // AssemblyScript needs constant lane indices.
+          store<f32>(y + o, f32x4.extract_lane(best, 0)); store<i32>(am + o, i32x4.extract_lane(idx, 0));
+          if (n > 1) { store<f32>(y + o, f32x4.extract_lane(best, 1), 4); store<i32>(am + o, i32x4.extract_lane(idx, 1), 4); }
+          if (n > 2) { store<f32>(y + o, f32x4.extract_lane(best, 2), 8); store<i32>(am + o, i32x4.extract_lane(idx, 2), 8); }
         }
-        const x0 = ox * sw - pw;
-        maxWindow(xp, w, ya, yb, max(x0, 0), min(x0 + kw, w), y + o, am + o);
-        o += 4;
-        ox++;
+        o += <usize>n * 4;
       }
     }
   }

@@ -32,7 +32,7 @@ import { align64, gi } from './conv';
 export function winogradScratchBytes(gp: usize): i32 {
   const ci = gi(gp, 1), co = gi(gp, 4), th = (gi(gp, 5) + 1) >> 1, tw = (gi(gp, 6) + 1) >> 1, nb = gi(gp, 9);
   const tb = nb * th * tw;
-  return <i32>(16 * (slotBytes(ci, tb) + slotBytes(co, tb))) + planeH(th) * planeW(tw) * 4 + 4 * 64;
+  return 16 * (<i32>slotBytes(ci, tb) + <i32>slotBytes(co, tb)) + planeH(th) * planeW(tw) * 4 + 4 * 64;
 }
 
 /**
@@ -175,7 +175,7 @@ function inputTransformBlock(x: usize, b: i32, nb: i32, I: i32, H: i32, W: i32, 
 }
 
 /** Bytes of the packed transformed weights: 16 GEMM A operands [O, I] in packAll's layout. */
-export function winogradPackedBytes(O: i32, I: i32): i32 { return <i32>(16 * packedABytes(O, I)); }
+export function winogradPackedBytes(O: i32, I: i32): i32 { return <i32>(16 * <i32>packedABytes(O, I)); }
 
 /** Packs U[ξ] [O, I] (from winogradWeights) for ξ in [x0, x1) into `dst` for the GEMMs of winogradConv. */
 export function winogradPack(u: usize, O: i32, I: i32, x0: i32, x1: i32, dst: usize): void {
@@ -278,7 +278,7 @@ export function winogradConv(gp: usize, b0: i32, b1: i32, x: usize, u: usize, bi
 
 /** Bytes winogradBackwardWeight needs per thread on top of winogradScratchBytes and the GEMM's scratch: the 16 [O, I] accumulators. */
 export function winogradWeightAccBytes(gp: usize): i32 {
-  return <i32>(16 * slotBytes(gi(gp, 4), gi(gp, 1))) + 64;
+  return 16 * <i32>slotBytes(gi(gp, 4), gi(gp, 1)) + 64;
 }
 
 /**

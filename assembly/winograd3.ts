@@ -41,7 +41,7 @@ import { slotBytes } from './winograd';
 export function winograd3ScratchBytes(gp: usize): i32 {
   const ci = gi(gp, 1), co = gi(gp, 4), th = (gi(gp, 5) + 2) / 3, tw = (gi(gp, 6) + 2) / 3, nb = gi(gp, 9);
   const tb = nb * th * tw;
-  return <i32>(25 * (slotBytes(ci, tb) + slotBytes(co, tb))) + planeH(th) * planeW(tw) * 4 + 2 * 128 + 6 * 64;
+  return 25 * (<i32>slotBytes(ci, tb) + <i32>slotBytes(co, tb)) + planeH(th) * planeW(tw) * 4 + 2 * 128 + 6 * 64;
 }
 
 /** U[ξ][oo][ii] = (G g Gᵀ)[ξ] over 25 ξ, as winogradWeights (flip = 1: rotated, transposed). */
@@ -73,7 +73,7 @@ export function winograd3Weights(w: usize, wo: i32, wi: i32, flip: i32, a0: i32,
 }
 
 /** Bytes of the 25 packed GEMM A operands [O, I]. */
-export function winograd3PackedBytes(O: i32, I: i32): i32 { return <i32>(25 * packedABytes(O, I)); }
+export function winograd3PackedBytes(O: i32, I: i32): i32 { return <i32>(25 * <i32>packedABytes(O, I)); }
 
 /** Packs U[ξ] for ξ in [x0, x1) as winogradPack does. */
 export function winograd3Pack(u: usize, O: i32, I: i32, x0: i32, x1: i32, dst: usize): void {
@@ -167,7 +167,7 @@ export function winograd3Conv(gp: usize, b0: i32, b1: i32, x: usize, u: usize, b
 
 /** Bytes of winograd3BackwardWeight's 25 [O, I] accumulators. */
 export function winograd3WeightAccBytes(gp: usize): i32 {
-  return <i32>(25 * slotBytes(gi(gp, 4), gi(gp, 1))) + 64;
+  return 25 * <i32>slotBytes(gi(gp, 4), gi(gp, 1)) + 64;
 }
 
 /** dw [O, I, 3, 3] += weight gradient over images [b0, b1): Σ_tiles Gᵀ [ (A dY Aᵀ) ⊙ (Bᵀ d B) ] G. */

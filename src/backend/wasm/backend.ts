@@ -430,7 +430,9 @@ export class WasmBackend implements Backend {
     const ranges = this.poolSetup(g, 'maxPoolForward');
     const ylen = g.n * g.c * g.oh * g.ow;
     const px = ar.put(x), py = ar.alloc(ylen * 4), pam = ar.alloc(ylen * 4);
-    this.pool.run('maxPoolForward', ranges.map(([s, e]) => [PARAMS_PTR, s, e, px, py, pam]));
+    const scr = this.k['maxPoolScratchBytes']!(PARAMS_PTR);
+    const scratch = ar.alloc(ranges.length * scr);
+    this.pool.run('maxPoolForward', ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, py, pam, scratch + t * scr]));
     y.set(ar.f32(py, ylen));
     argmax.set(ar.i32(pam, ylen));
   }
