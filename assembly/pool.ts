@@ -68,10 +68,41 @@ export function maxPoolForward(gp: usize, q0: i32, q1: i32, x: usize, y: usize, 
       // Window rows that hold input rows; padding rows can never win, so they are skipped.
       const kiLo = max(0, -y0), kiHi = min(kh, h - y0);
       const rowsInside = kiLo == 0 && kiHi == kh;
-      for (let ox = 0; ox < ow; ox += 4) {
+      let ox = 0;
+      // Two inside groups at once: each group's taps form one serial compare/select chain
+      // (~8 cycles a tap), so interleaving two independent chains nearly halves the time.
+      while (ox < ow) {
         const n = min(4, ow - ox);
         const c0 = ox * sw - pw; // input column of lane 0's first tap
         let best: v128, idx: v128;
+        if (rowsInside && ox >= oxLo && ox + 7 < oxHi) {
+          const p0 = (y0 + ph) * PW + c0 + pw;
+          const s4 = 4 * sw;
+          best = gather4(plane + <usize>p0 * 4, sw);
+          let best2 = gather4(plane + <usize>(p0 + s4) * 4, sw);
+          idx = i32x4.add(i32x4.splat(y0 * w + c0), laneOff);
+          let idx2 = i32x4.add(idx, i32x4.splat(s4));
+          for (let ki = 0; ki < kh; ki++) {
+            const prow = plane + <usize>((y0 + ph + ki) * PW + c0 + pw) * 4;
+            const irow = (y0 + ki) * w + c0;
+            for (let kj = 0; kj < kw; kj++) {
+              const v = gather4(prow + <usize>kj * 4, sw);
+              const v2 = gather4(prow + <usize>(kj + s4) * 4, sw);
+              const m = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+              const m2 = v128.or(f32x4.gt(v2, best2), f32x4.ne(v2, v2));
+              const pv = i32x4.add(i32x4.splat(irow + kj), laneOff);
+              best = v128.bitselect(v, best, m);
+              best2 = v128.bitselect(v2, best2, m2);
+              idx = v128.bitselect(pv, idx, m);
+              idx2 = v128.bitselect(i32x4.add(pv, i32x4.splat(s4)), idx2, m2);
+            }
+          }
+          v128.store(y + o, best); v128.store(am + o, idx);
+          v128.store(y + o, best2, 16); v128.store(am + o, idx2, 16);
+          o += 32;
+          ox += 8;
+          continue;
+        }
         if (kiLo >= kiHi) {
           best = ninf; idx = i32x4.splat(-1);
         } else if (rowsInside && n == 4 && ox >= oxLo && ox + 3 < oxHi) {
@@ -117,6 +148,7 @@ export function maxPoolForward(gp: usize, q0: i32, q1: i32, x: usize, y: usize, 
           if (n > 2) { store<f32>(y + o, f32x4.extract_lane(best, 2), 8); store<i32>(am + o, i32x4.extract_lane(idx, 2), 8); }
         }
         o += <usize>n * 4;
+        ox += 4;
       }
     }
   }
