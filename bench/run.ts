@@ -2,8 +2,14 @@
  * `npm run bench`: end-to-end training/inference speed of the d2l models on each backend, measured
  * interleaved with PyTorch in one run (scripts/bench/torch_bench.py, when /usr/bin/python3 has torch),
  * median of the samples, and the ratio ours/PyTorch. Random inputs, so data loading is not timed.
+ * Then a kernel table: GEMM and conv2d forward / input-gradient / weight-gradient GFLOP/s on the
+ * shapes of bench/kernels.ts (bench/kernel-shapes.json), ours (default wasm backend on all threads,
+ * and the 1-thread build) against PyTorch's (scripts/bench/torch_kernels.py, one subprocess).
  *
  * Usage: node dist/bench/run.js [--cases a,b] [--backends js,wasm] [--rounds 5] [--torch-threads N] [--no-torch] [--markdown]
+ *                               [--no-kernels | --kernels-only] [--kernel-time S]
+ *   --no-kernels: skip the kernel table; --kernels-only: only the kernel table;
+ *   --kernel-time: seconds of repeats per kernel measurement (default 0.25, best of at least 3 after a warm-up).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,9 +22,10 @@ import { noGrad } from '../src/autograd/grad-mode.js';
 import { setBackend } from '../src/backend/registry.js';
 import { refBackend } from '../src/backend/ref/index.js';
 import type { Backend } from '../src/backend/backend.js';
-import { WasmBackend } from '../src/backend/wasm/index.js';
+import { WasmBackend, relaxedSimdSupported } from '../src/backend/wasm/index.js';
 import { createModel } from '../src/models/index.js';
 import { initCnn } from '../src/train/init-cnn.js';
+import { caseKey, kernelCases, kernelGflops, torchKernels, type KernelKind } from './kernel-lib.js';
 
 interface Case {
   name: string;
@@ -91,17 +98,52 @@ function hasTorch(): boolean {
   return spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 }
 
+const markdown = (rows: string[][]): string =>
+  rows.map((r) => `| ${r.join(' | ')} |`).join('\n').replace(/\n/, '\n|' + rows[0]!.map(() => '---').join('|') + '|\n');
+
+/** GEMM / conv GFLOP/s, ours (default wasm backend, and 1 thread) against PyTorch's, same shapes. */
+function kernelTable(useTorch: boolean, torchThreads: number | undefined, minTime: number): void {
+  const kinds: KernelKind[] = ['gemm', 'fwd', 'bwdI', 'bwdW'];
+  const cases = kernelCases(kinds);
+  const all = new WasmBackend();
+  const one = new WasmBackend({ flavor: relaxedSimdSupported() ? 'relaxed' : 'simd', threads: 1 });
+  console.log(`\n# kernels: GFLOP/s (2*m*n*k per GEMM, 2*n*o*oh*ow*c*kh*kw per conv), best of repeats (${minTime} s each, wall time), batch 128 convs`);
+  const ours: [number, number][] = [];
+  for (const { kind, shape } of cases) {
+    const t = { minTime };
+    const v: [number, number] = [kernelGflops(all, kind, shape, t), kernelGflops(one, kind, shape, t)];
+    ours.push(v);
+    console.log(`${kind} ${shape.name}: ours ${v[0].toFixed(1)} [${all.name}], ${v[1].toFixed(1)} [${one.name}] GFLOP/s`);
+  }
+  all.dispose(); one.dispose();
+  const torch = useTorch ? torchKernels(kinds, minTime, torchThreads) : null;
+  const tl = torch ? `PyTorch ${torch.torch} (${torch.threads}t)` : 'PyTorch';
+  const rows: string[][] = [['kernel', 'shape', `ours ${all.name}`, `ours ${one.name}`, tl, 'ours / PyTorch', '1t / PyTorch']];
+  const ratio = (a: number, b: number | undefined): string => (b ? `${(a / b).toFixed(2)}×` : '');
+  cases.forEach(({ kind, shape }, i) => {
+    const [a, b] = ours[i]!;
+    const t = torch?.gflops.get(caseKey(kind, shape.name));
+    rows.push([kind, shape.name, a.toFixed(1), b.toFixed(1), t === undefined ? '—' : t.toFixed(1), ratio(a, t), ratio(b, t)]);
+  });
+  console.log('\n' + markdown(rows));
+  if (torch?.blas === 'generic') console.log('\nPyTorch GEMM is torch.mm on its generic (reference) BLAS in this build; its convolutions run in oneDNN.');
+  else if (!torch) console.log(`\n(PyTorch ${useTorch ? 'kernel script failed' : 'not available or --no-torch'}: ratios omitted)`);
+}
+
 function main(): void {
   const caseNames = arg('cases')?.split(',');
   const backendNames = (arg('backends') ?? 'js,wasm').split(',');
   const rounds = Number(arg('rounds') ?? 5);
   const torchThreads = arg('torch-threads') ? Number(arg('torch-threads')) : undefined;
   const useTorch = !process.argv.includes('--no-torch') && hasTorch();
-  const cases = CASES.filter((c) => (caseNames ? caseNames.includes(c.name) : true));
+  const kernels = !process.argv.includes('--no-kernels');
+  const kernelsOnly = process.argv.includes('--kernels-only');
+  const kernelTime = Number(arg('kernel-time') ?? 0.25);
+  const cases = kernelsOnly ? [] : CASES.filter((c) => (caseNames ? caseNames.includes(c.name) : true));
   const backends: Backend[] = backendNames.map((n) => (n === 'js' ? refBackend : new WasmBackend()));
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   console.log(`# convnet-ts bench — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, ${cpu}, node ${process.version}`);
-  console.log(`# ${rounds} rounds, interleaved ours/PyTorch${useTorch ? '' : ' (PyTorch not available: ratios omitted)'}`);
+  if (cases.length) console.log(`# ${rounds} rounds, interleaved ours/PyTorch${useTorch ? '' : ' (PyTorch not available: ratios omitted)'}`);
   const rows: string[][] = [['case', 'backend', 'unit', 'ours (median)', 'PyTorch (median)', 'ours / PyTorch']];
   for (const c of cases) {
     for (const b of backends) {
@@ -126,7 +168,8 @@ function main(): void {
   }
   setBackend(refBackend);
   for (const b of backends) if (b instanceof WasmBackend) b.dispose();
-  console.log('\n' + rows.map((r) => `| ${r.join(' | ')} |`).join('\n').replace(/\n/, '\n|' + rows[0]!.map(() => '---').join('|') + '|\n'));
+  if (cases.length) console.log('\n' + markdown(rows));
+  if (kernels || kernelsOnly) kernelTable(useTorch, torchThreads, kernelTime);
 }
 
 main();
