@@ -18,6 +18,12 @@ export interface WasmBackendOptions {
   flavor?: KernelFlavor;
   /** Work (multiply-adds) below which a call stays on the calling thread; tests set 0 to force splitting. */
   parallelMinFlops?: number;
+  /**
+   * Elements below which a memory-bound kernel (activations, pooling, BatchNorm, bias sums) stays on
+   * the calling thread; default $CONVNET_WASM_SPLIT_MIN_ELEMENTS, else parallelMinFlops when that is
+   * given, else MEMBOUND_MIN_ELEMENTS_DEFAULT.
+   */
+  parallelMinElements?: number;
   /** Forward/backward-input GEMM width to aim for by batching images of small feature maps; 1 = one image per GEMM. */
   convTargetN?: number;
   /** The same for the weight gradient, whose GEMM reduces over images × output pixels (K = nb·P). */
@@ -41,6 +47,14 @@ const EXPORTS = ['sgemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwar
 
 /** Below this many multiply-adds (~50 us on one thread) a worker hand-off, measured at 5-40 us, costs more than it saves. */
 const PARALLEL_MIN_FLOPS_DEFAULT = 1 << 20;
+/**
+ * See WasmBackendOptions.parallelMinElements. Measured 2026-12-04 on LeNet (2 threads, ms/step of
+ * the kernel, split at 2^17 vs never): sigmoid 2.51 vs 2.33, its backward 2.57 vs 2.41, avg-pool
+ * 1.28 vs 0.93 — the worker reads what the caller just copied in from the other core's cache, which
+ * costs about what it saves on these 0.6 M-element maps; the step time was the same either way
+ * (27.0–27.6 ms) and the worker's CPU time 4 ms less. ResNet's 4.7 M-element maps still split.
+ */
+const MEMBOUND_MIN_ELEMENTS_DEFAULT = 1 << 20;
 /** Below this many elements unary ops stay in JS: the copies and the call would dominate. */
 const UNARY_MIN = 2048;
 /**
@@ -130,6 +144,7 @@ export class WasmBackend implements Backend {
   private readonly pool: ThreadPool;
   private readonly gemmScratch: number;
   private readonly minFlops: number;
+  private readonly minElements: number;
   private readonly convTargetN: number;
   private readonly convWeightTargetN: number;
   private readonly winograd: boolean;
@@ -141,6 +156,8 @@ export class WasmBackend implements Backend {
     const env = Number(process.env['CONVNET_WASM_THREADS']);
     this.threads = Math.max(1, Math.floor(opts.threads ?? (env > 0 ? env : os.availableParallelism())));
     this.minFlops = opts.parallelMinFlops ?? PARALLEL_MIN_FLOPS_DEFAULT;
+    const envMin = Number(process.env['CONVNET_WASM_SPLIT_MIN_ELEMENTS']);
+    this.minElements = opts.parallelMinElements ?? opts.parallelMinFlops ?? (envMin >= 0 && process.env['CONVNET_WASM_SPLIT_MIN_ELEMENTS'] ? envMin : MEMBOUND_MIN_ELEMENTS_DEFAULT);
     this.convTargetN = opts.convTargetN ?? CONV_TARGET_N_DEFAULT;
     this.convWeightTargetN = opts.convWeightTargetN ?? CONV_WEIGHT_TARGET_N_DEFAULT;
     this.winograd = opts.winograd ?? WINOGRAD;
@@ -165,7 +182,7 @@ export class WasmBackend implements Backend {
     const n = x.length;
     const p = ar.put(x);
     // A SIMD exp costs about as much as 8 multiply-adds, which sets where splitting starts to pay.
-    this.pool.run(fn, split(n, n * 8 < this.minFlops ? 1 : this.threads, 1024).map(([s, e]) => [p + s * 4, p + s * 4, e - s]));
+    this.pool.run(fn, split(n, n < this.minElements ? 1 : this.threads, 1024).map(([s, e]) => [p + s * 4, p + s * 4, e - s]));
     out.set(ar.f32(p, n));
   }
 
@@ -177,7 +194,7 @@ export class WasmBackend implements Backend {
     const py = ar.put(y), pg = ar.put(g);
     const code = ACTIVATION_CODES[op];
     // Memory-bound (3 streams): splitting pays only for large tensors.
-    const parts = n * 4 < this.minFlops ? 1 : this.threads;
+    const parts = n < this.minElements ? 1 : this.threads;
     this.pool.run('activationBackward', split(n, parts, 1024).map(([s, e]) => [code, py + s * 4, pg + s * 4, pg + s * 4, e - s]));
     dx.set(ar.f32(pg, n));
   }
@@ -213,7 +230,7 @@ export class WasmBackend implements Backend {
     const ar = this.arena;
     ar.reset();
     const px = ar.put(x), pa = ar.put(scale), pb = ar.put(shift);
-    const parts = x.length < this.minFlops ? 1 : this.threads;
+    const parts = x.length < this.minElements ? 1 : this.threads;
     this.pool.run('channelAffine', split(n * c, parts, 1).map(([q0, q1]) => [px, c, s, q0, q1, pa, pb, px]));
     y.set(ar.f32(px, x.length));
   }
@@ -235,7 +252,7 @@ export class WasmBackend implements Backend {
 
   // Channel ranges, one per thread, for per-channel reductions over `elements` values.
   private channelRanges(c: number, elements: number): [number, number][] {
-    return split(c, elements < this.minFlops ? 1 : this.threads, 1);
+    return split(c, elements < this.minElements ? 1 : this.threads, 1);
   }
 
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
@@ -410,7 +427,7 @@ export class WasmBackend implements Backend {
   // channel only when large.
   private channelSum(px: number, n: number, c: number, s: number, out: Float32Array): void {
     const pout = this.arena.alloc(c * 4);
-    const parts = n * c * s * 4 < this.minFlops ? 1 : this.threads;
+    const parts = n * c * s < this.minElements ? 1 : this.threads;
     this.pool.run('channelSum', split(c, parts, 1).map(([c0, c1]) => [px, n, c, s, c0, c1, pout]));
     out.set(this.arena.f32(pout, c));
   }
@@ -421,7 +438,7 @@ export class WasmBackend implements Backend {
       g.countIncludePad ? 1 : 0, 0]);
     const planes = g.n * g.c;
     const work = planes * g.oh * g.ow * g.kh * g.kw;
-    return split(planes, work < this.minFlops ? 1 : this.threads, 1, this.pool.share(fn));
+    return split(planes, Math.max(work, planes * g.h * g.w) < this.minElements ? 1 : this.threads, 1, this.pool.share(fn));
   }
 
   maxPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void {
