@@ -40,7 +40,7 @@ export interface WasmBackendOptions {
 }
 
 const EXPORTS = ['sgemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'sumPartials',
-  'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'expForward', 'sigmoidForward', 'tanhForward',
+  'maxPoolForward', 'maxPoolForwardUnpadded', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'expForward', 'sigmoidForward', 'tanhForward',
   'channelStats', 'channelAffine', 'batchNormBackward', 'reluForward', 'activationBackward',
   'conv1BackwardWeight', 'winogradWeights', 'winogradPack', 'winogradConv', 'winogradBackwardWeight',
   'winograd3Weights', 'winograd3Pack', 'winograd3Conv', 'winograd3BackwardWeight', 'channelSum'] as const;
@@ -444,12 +444,14 @@ export class WasmBackend implements Backend {
   maxPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void {
     const ar = this.arena;
     ar.reset();
-    const ranges = this.poolSetup(g, 'maxPoolForward');
+    // Without padding the windows need no padded copy of the plane (see assembly/pool.ts).
+    const fn = g.padH === 0 && g.padW === 0 ? 'maxPoolForwardUnpadded' : 'maxPoolForward';
+    const ranges = this.poolSetup(g, fn);
     const ylen = g.n * g.c * g.oh * g.ow;
     const px = ar.put(x), py = ar.alloc(ylen * 4), pam = ar.alloc(ylen * 4);
     const scr = this.k['maxPoolScratchBytes']!(PARAMS_PTR);
     const scratch = ar.alloc(ranges.length * scr);
-    this.pool.run('maxPoolForward', ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, py, pam, scratch + t * scr]));
+    this.pool.run(fn, ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, py, pam, scratch + t * scr]));
     y.set(ar.f32(py, ylen));
     argmax.set(ar.i32(pam, ylen));
   }
