@@ -134,6 +134,10 @@ const WINOGRAD3_MIN_CHANNELS = 256;
 const WINOGRAD = process.env['CONVNET_WASM_WINOGRAD'] !== '0';
 const WINOGRAD_TILES_DEFAULT = 128;
 
+/** Adaptive-split key of a convolution's shape (see ThreadPool.share). */
+const convKey = (g: Conv2dGeometry): string =>
+  `${g.n}x${g.c}x${g.h}x${g.w}>${g.o} k${g.kh}x${g.kw}s${g.strideH}x${g.strideW}p${g.padH}x${g.padW}d${g.dilationH}x${g.dilationW}g${g.groups}`;
+
 /** Backend running the heavy kernels in WebAssembly SIMD on worker threads; call dispose() when done. */
 export class WasmBackend implements Backend {
   readonly name: string;
@@ -269,7 +273,7 @@ export class WasmBackend implements Backend {
     let parts = m * n * k < this.minFlops ? 1 : this.threads;
     // Split the larger output dimension; each thread re-packs only the smaller operand.
     const alongN = n >= m ? n >= 16 * parts : m < 8 * parts;
-    const ranges = split(alongN ? n : m, parts, alongN ? 8 : 4, this.pool.share('sgemm'));
+    const ranges = split(alongN ? n : m, parts, alongN ? 8 : 4, this.pool.share(`sgemm ${m}x${n}x${k}${ta}${tb}`));
     parts = ranges.length;
     const scratch = ar.alloc(parts * this.gemmScratch);
     const slices = ranges.map(([s, e], t) => {
@@ -286,7 +290,7 @@ export class WasmBackend implements Backend {
   // Batch ranges (one per thread) plus the geometry block the conv kernels read; returns per-thread scratch bytes.
   private convSetup(g: Conv2dGeometry, targetN: number, fn: string): { ranges: [number, number][]; scr: number } {
     const flops = g.n * g.o * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
-    const ranges = split(g.n, flops < this.minFlops ? 1 : this.threads, 1, this.pool.share(fn));
+    const ranges = split(g.n, flops < this.minFlops ? 1 : this.threads, 1, this.pool.share(`${fn} ${convKey(g)}`));
     const p = g.oh * g.ow;
     const perThread = Math.max(...ranges.map(([s, e]) => e - s));
     // Images per GEMM: enough to make the GEMM's N dimension ~CONV_TARGET_N wide.
@@ -313,7 +317,7 @@ export class WasmBackend implements Backend {
       : [g.c, g.h, g.w, g.o, g.oh, g.ow, g.padH, g.padW];
     const fn = `${f}Conv`;
     const flops = g.n * g.o * g.oh * g.ow * g.c * 9;
-    const ranges = split(g.n, flops < this.minFlops ? 1 : this.threads, 1, this.pool.share(fn));
+    const ranges = split(g.n, flops < this.minFlops ? 1 : this.threads, 1, this.pool.share(`${fn} ${convKey(g)}`));
     const perThread = Math.max(...ranges.map(([s, e]) => e - s));
     const t1 = Math.ceil(OH / t) * Math.ceil(OW / t);
     const nb = Math.max(1, Math.min(perThread, Math.round(this.winogradTiles / t1)));
@@ -343,7 +347,7 @@ export class WasmBackend implements Backend {
     const f = t === 2 ? 'winograd' : 'winograd3';
     const fn = `${f}BackwardWeight`;
     const flops = g.n * g.o * g.oh * g.ow * g.c * 9;
-    const ranges = split(g.n, flops < this.minFlops ? 1 : this.threads, 1, this.pool.share(fn));
+    const ranges = split(g.n, flops < this.minFlops ? 1 : this.threads, 1, this.pool.share(`${fn} ${convKey(g)}`));
     const perThread = Math.max(...ranges.map(([s, e]) => e - s));
     const t1 = Math.ceil(g.oh / t) * Math.ceil(g.ow / t);
     const nb = Math.max(1, Math.min(perThread, Math.round(this.winogradTiles / t1)));
@@ -438,7 +442,8 @@ export class WasmBackend implements Backend {
       g.countIncludePad ? 1 : 0, 0]);
     const planes = g.n * g.c;
     const work = planes * g.oh * g.ow * g.kh * g.kw;
-    return split(planes, Math.max(work, planes * g.h * g.w) < this.minElements ? 1 : this.threads, 1, this.pool.share(fn));
+    const key = `${fn} ${planes}x${g.h}x${g.w} k${g.kh}x${g.kw}s${g.strideH}x${g.strideW}p${g.padH}x${g.padW}`;
+    return split(planes, Math.max(work, planes * g.h * g.w) < this.minElements ? 1 : this.threads, 1, this.pool.share(key));
   }
 
   maxPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void {

@@ -63,8 +63,14 @@ export class ThreadPool {
   private readonly index = new Map<string, number>();
   private started = false;
   private disposed = false;
-  /** Per export, the caller's share of the work when splitting in two (see share()). */
+  /**
+   * Per key, the caller's share of the work when splitting in two (see share()). Call sites key it
+   * by export and shape (LeNet's two convolutions want different splits; one key per export made
+   * the share chase both).
+   */
   private readonly shares = new Map<string, number>();
+  /** The key of the last share() call, which the next run() adapts; null: adapt by export name. */
+  private pendingKey: string | null = null;
 
   /** size = total threads including the caller; size 1 starts no workers. */
   constructor(size: number, private readonly module: WasmModule, private readonly memory: WasmMemory,
@@ -104,6 +110,7 @@ export class ThreadPool {
    * slice time with an even split). run() adapts the share from what it observes.
    */
   share(fn: string): number {
+    this.pendingKey = fn;
     return this.size === 2 ? this.shares.get(fn) ?? 0.5 : 1 / this.size;
   }
 
@@ -128,6 +135,8 @@ export class ThreadPool {
 
   /** Calls export `fn` once per element of `slices` (at most `size`), in parallel; returns when all are done. */
   run(fn: string, slices: readonly (readonly number[])[]): void {
+    const key = this.pendingKey ?? fn;
+    this.pendingKey = null;
     if (this.disposed) throw new Error('wasm backend: used after dispose()');
     const f = this.index.get(fn);
     if (f === undefined) throw new Error(`wasm backend: unknown export ${fn}`);
@@ -169,7 +178,7 @@ export class ThreadPool {
         Atomics.wait(this.ctrl, CLAIM + id, v);
       }
     }
-    if (n === 2 && !stolen) this.adapt(fn, t1 - t0, performance.now() - t1);
+    if (n === 2 && !stolen) this.adapt(key, t1 - t0, performance.now() - t1);
     if (Atomics.load(this.ctrl, ERROR) !== 0) throw new Error(`wasm backend: ${fn} failed in a worker thread`);
   }
 
