@@ -4,21 +4,8 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Conv2dGeometry } from '../../src/backend/backend.js';
 import { refBackend } from '../../src/backend/ref/index.js';
-import { WasmBackend, relaxedSimdSupported, type KernelFlavor } from '../../src/backend/wasm/index.js';
-
-/** Deterministic uniform [-0.5, 0.5) values (mulberry32). */
-function randArray(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  }
-  return out;
-}
+import { WasmBackend } from '../../src/backend/wasm/index.js';
+import { randArray, wasmConfigs as configs } from '../helpers/wasm.js';
 
 function convGeom(n: number, c: number, h: number, w: number, o: number, k: number, s: number, p: number, groups: number): Conv2dGeometry {
   const oh = Math.floor((h + 2 * p - k) / s) + 1, ow = Math.floor((w + 2 * p - k) / s) + 1;
@@ -33,11 +20,6 @@ const cases: Conv2dGeometry[] = [
   convGeom(2, 3, 4, 9, 6, 2, 1, 0, 1), convGeom(3, 1, 10, 11, 7, 3, 1, 1, 1), convGeom(5, 6, 14, 14, 16, 5, 1, 0, 1),
   convGeom(4, 1, 28, 28, 6, 5, 1, 2, 1), convGeom(2, 4, 9, 9, 8, 3, 2, 1, 4),
 ];
-
-function configs(): { flavor: KernelFlavor; threads: number }[] {
-  const flavors: KernelFlavor[] = relaxedSimdSupported() ? ['simd', 'relaxed'] : ['simd'];
-  return flavors.flatMap((flavor) => [1, 2].map((threads) => ({ flavor, threads })));
-}
 
 for (const cfg of configs()) {
   describe(`conv2dBackwardWeight bias gradient, wasm ${cfg.flavor} ${cfg.threads}t`, () => {

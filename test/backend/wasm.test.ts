@@ -3,27 +3,8 @@
 import { after, describe, it } from 'node:test';
 import { refBackend } from '../../src/backend/ref/index.js';
 import assert from 'node:assert/strict';
-import { WasmBackend, relaxedSimdSupported, type KernelFlavor } from '../../src/backend/wasm/index.js';
-
-/** Deterministic uniform [-0.5, 0.5) values (mulberry32). */
-function randArray(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  }
-  return out;
-}
-
-/** Every configuration under test; parallelMinFlops 0 forces the worker split even on tiny inputs. */
-function configs(): { flavor: KernelFlavor; threads: number }[] {
-  const flavors: KernelFlavor[] = relaxedSimdSupported() ? ['simd', 'relaxed'] : ['simd'];
-  return flavors.flatMap((flavor) => [1, 2].map((threads) => ({ flavor, threads })));
-}
+import { WasmBackend } from '../../src/backend/wasm/index.js';
+import { randArray, wasmConfigs as configs, assertCloseScaled as assertClose } from '../helpers/wasm.js';
 
 // Naive float64 GEMM that also returns sum |terms| per element, the scale of f32 rounding error.
 function naiveGemm(ta: boolean, tb: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array,
@@ -43,20 +24,6 @@ function naiveGemm(ta: boolean, tb: boolean, m: number, n: number, k: number, al
     }
   }
   return { ref, scale };
-}
-
-/** Asserts |got - want| <= rtol * scale + atol elementwise. */
-function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, scale: ArrayLike<number> | null,
-                            what: string, rtol = 1e-5, atol = 1e-6): void {
-  assert.equal(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < got.length; i++) {
-    if (got[i] === want[i]) continue; // also covers matching infinities
-    const s = scale ? scale[i]! : Math.abs(want[i]!);
-    const tol = rtol * s + atol;
-    if (!(Math.abs(got[i]! - want[i]!) <= tol)) {
-      assert.fail(`${what}: index ${i}: got ${got[i]}, want ${want[i]} (tol ${tol})`);
-    }
-  }
 }
 
 const sizes = [1, 3, 7, 17, 65, 129];
