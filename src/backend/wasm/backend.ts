@@ -353,19 +353,7 @@ export class WasmBackend implements Backend {
     const nb = Math.max(1, Math.min(perThread, Math.round(this.winogradTiles / t1)));
     ar.i32(PARAMS_PTR, 10).set([g.n, g.c, g.h, g.w, g.o, g.oh, g.ow, g.padH, g.padW, nb]);
     const scr = this.k[`${f}ScratchBytes`]!(PARAMS_PTR) + this.gemmScratch + this.k[`${f}WeightAccBytes`]!(PARAMS_PTR) + 256;
-    const px = ar.put(x), pdy = ar.put(dy);
-    const wlen = g.o * g.c * 9;
-    const stride = Math.ceil(wlen / 16) * 16;
-    const partials = ar.alloc(ranges.length * stride * 4);
-    ar.f32(partials, ranges.length * stride).fill(0);
-    const scratch = ar.alloc(ranges.length * scr);
-    this.pool.run(fn, ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, pdy, partials + t * stride * 4, scratch + t * scr]));
-    if (db) this.channelSum(pdy, g.n, g.o, g.oh * g.ow, db);
-    if (ranges.length === 1) { dw.set(ar.f32(partials, wlen)); return; }
-    const pdw = ar.alloc(wlen * 4);
-    const sumParts = split(wlen, wlen < 65536 ? 1 : this.threads, 16);
-    this.pool.run('sumPartials', sumParts.map(([s, e]) => [pdw, partials, stride, ranges.length, s, e]));
-    dw.set(ar.f32(pdw, wlen));
+    this.runWeightGradient(fn, g, ranges, scr, x, dy, dw, db);
   }
 
   conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
@@ -410,15 +398,25 @@ export class WasmBackend implements Backend {
     const fn = direct ? 'conv1BackwardWeight' : 'conv2dBackwardWeight';
     const conv = this.convSetup(g, target, fn);
     const ranges = conv.ranges, scr = direct ? this.k['directScratchBytes']!(PARAMS_PTR) : conv.scr;
+    this.runWeightGradient(fn, g, ranges, scr, x, dy, dw, db);
+  }
+
+  /**
+   * Runs weight-gradient export `fn` (args: geometry block, image range, x, dy, partial dw, scratch)
+   * over image `ranges` with `scr` scratch bytes per thread. Each thread accumulates its images into
+   * a private partial gradient; a second pass sums them. The bias gradient, when asked for, reads
+   * dy where it already is instead of a JS reduction over a second copy.
+   */
+  private runWeightGradient(fn: string, g: Conv2dGeometry, ranges: [number, number][], scr: number,
+                            x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null): void {
+    const ar = this.arena;
     const px = ar.put(x), pdy = ar.put(dy);
     const wlen = g.o * (g.c / g.groups) * g.kh * g.kw;
-    // Each thread accumulates its images into a private partial gradient; a second pass sums them.
     const stride = Math.ceil(wlen / 16) * 16;
     const partials = ar.alloc(ranges.length * stride * 4);
     ar.f32(partials, ranges.length * stride).fill(0);
     const scratch = ar.alloc(ranges.length * scr);
     this.pool.run(fn, ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, pdy, partials + t * stride * 4, scratch + t * scr]));
-    // The bias gradient reads dy where it already is, instead of a JS reduction over a second copy.
     if (db) this.channelSum(pdy, g.n, g.o, g.oh * g.ow, db);
     if (ranges.length === 1) { dw.set(ar.f32(partials, wlen)); return; }
     const pdw = ar.alloc(wlen * 4);
