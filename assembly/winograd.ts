@@ -138,6 +138,23 @@ function inputTransform1(p: usize, rs: usize, v: usize, vs: usize): void {
   }
 }
 
+/** plane [PH, PW] = zeros with the input plane src [H, W] placed at (ph, pw), clipped to the plane. */
+export function padPlane(src: usize, H: i32, W: i32, ph: i32, pw: i32, PH: i32, PW: i32, plane: usize): void {
+  // Input rows/columns that land in the padded plane.
+  const yLo = max(0, -ph), yHi = min(H, PH - ph);
+  const xLo = max(0, -pw), xHi = min(W, PW - pw);
+  memory.fill(plane, 0, <usize>(PH * PW) * 4);
+  if (xHi <= xLo) return;
+  const len = xHi - xLo;
+  for (let iy = yLo; iy < yHi; iy++) {
+    // Rows are a few dozen floats: an inline loop beats memory.copy's engine call.
+    const d = plane + <usize>((iy + ph) * PW + xLo + pw) * 4, sp = src + <usize>(iy * W + xLo) * 4;
+    let i = 0;
+    for (; i + 4 <= len; i += 4) v128.store(d + <usize>i * 4, v128.load(sp + <usize>i * 4));
+    for (; i < len; i++) store<f32>(d + <usize>i * 4, load<f32>(sp + <usize>i * 4));
+  }
+}
+
 // V[ξ][c][j] = (Bᵀ d B)[ξ] for the tiles j of images [b, b + nb) of x [n, I, H, W], channel by
 // channel through a zero-padded copy of the plane; j = image-in-block·TH·TW + ty·TW + tx.
 function inputTransformBlock(x: usize, b: i32, nb: i32, I: i32, H: i32, W: i32, ph: i32, pw: i32,
@@ -145,23 +162,9 @@ function inputTransformBlock(x: usize, b: i32, nb: i32, I: i32, H: i32, W: i32, 
   const T1 = TH * TW, TB = nb * T1;
   const PH = planeH(TH), PW = planeW(TW);
   const rs = <usize>PW * 4;
-  // Input rows/columns that land in the padded plane.
-  const yLo = max(0, -ph), yHi = min(H, PH - ph);
-  const xLo = max(0, -pw), xHi = min(W, PW - pw);
   for (let bi = 0; bi < nb; bi++) {
     for (let c = 0; c < I; c++) {
-      const src = x + (<usize>((b + bi) * I + c) * <usize>(H * W)) * 4;
-      memory.fill(plane, 0, <usize>(PH * PW) * 4);
-      if (xHi > xLo) {
-        for (let iy = yLo; iy < yHi; iy++) {
-          // Rows are a few dozen floats: an inline loop beats memory.copy's engine call.
-          const d = plane + <usize>((iy + ph) * PW + xLo + pw) * 4, sp = src + <usize>(iy * W + xLo) * 4;
-          const len = xHi - xLo;
-          let i = 0;
-          for (; i + 4 <= len; i += 4) v128.store(d + <usize>i * 4, v128.load(sp + <usize>i * 4));
-          for (; i < len; i++) store<f32>(d + <usize>i * 4, load<f32>(sp + <usize>i * 4));
-        }
-      }
+      padPlane(x + (<usize>((b + bi) * I + c) * <usize>(H * W)) * 4, H, W, ph, pw, PH, PW, plane);
       const vc = V + <usize>(c * TB + bi * T1) * 4;
       for (let ty = 0; ty < TH; ty++) {
         const prow = plane + <usize>(2 * ty) * rs;

@@ -9,7 +9,7 @@
 // Geometry block and conventions as in winograd.ts.
 import { gemm, packAll, packedABytes, sgemmPackedA, sgemmScratchBytes } from './gemm';
 import { align64, gi } from './conv';
-import { slotBytes } from './winograd';
+import { padPlane, slotBytes } from './winograd';
 
 // @ts-ignore: decorator
 @inline function planeH(th: i32): i32 { return 3 * th + 2; }
@@ -87,16 +87,9 @@ function inputTransformBlock3(x: usize, b: i32, nb: i32, I: i32, H: i32, W: i32,
   const T1 = TH * TW, TB = nb * T1;
   const PH = planeH(TH), PW = planeW(TW);
   const rs = <usize>PW * 4;
-  const yLo = max(0, -ph), yHi = min(H, PH - ph);
-  const xLo = max(0, -pw), xHi = min(W, PW - pw);
   for (let bi = 0; bi < nb; bi++) {
     for (let c = 0; c < I; c++) {
-      const src = x + (<usize>((b + bi) * I + c) * <usize>(H * W)) * 4;
-      memory.fill(plane, 0, <usize>(PH * PW) * 4);
-      for (let iy = yLo; iy < yHi; iy++) {
-        const d = plane + <usize>((iy + ph) * PW + xLo + pw) * 4, sp = src + <usize>(iy * W + xLo) * 4;
-        for (let i = 0; i < xHi - xLo; i++) store<f32>(d + <usize>i * 4, load<f32>(sp + <usize>i * 4));
-      }
+      padPlane(x + (<usize>((b + bi) * I + c) * <usize>(H * W)) * 4, H, W, ph, pw, PH, PW, plane);
       const vc = V + <usize>(c * TB + bi * T1) * 4;
       for (let ty = 0; ty < TH; ty++) {
         for (let tx = 0; tx < TW; tx++) {
