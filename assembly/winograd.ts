@@ -46,43 +46,41 @@ export function winogradWeights(w: usize, wo: i32, wi: i32, flip: i32, a0: i32, 
   // Loop so that the writes into U run along its rows: with flip, U's row index is b.
   const na = a1 - a0, total = na * wi;
   for (let it = 0; it < total; it++) {
-    {
-      const a = flip ? a0 + it % na : a0 + it / wi;
-      const b = flip ? it / na : it % wi;
-      const g = w + <usize>((a * wi + b) * 9) * 4;
-      // t = G g (4x3), one column at a time.
-      let t00: f32, t01: f32, t02: f32, t10: f32, t11: f32, t12: f32;
-      let t20: f32, t21: f32, t22: f32, t30: f32, t31: f32, t32: f32;
-      // g[r][c] with the flip folded into the index.
-      const r0 = flip ? 2 : 0, r2 = flip ? 0 : 2;
-      const c0 = flip ? 2 : 0, c2 = flip ? 0 : 2;
-      const g00 = load<f32>(g + <usize>(r0 * 3 + c0) * 4), g01 = load<f32>(g + <usize>(r0 * 3 + 1) * 4), g02 = load<f32>(g + <usize>(r0 * 3 + c2) * 4);
-      const g10 = load<f32>(g + <usize>(3 + c0) * 4), g11 = load<f32>(g + 16), g12 = load<f32>(g + <usize>(3 + c2) * 4);
-      const g20 = load<f32>(g + <usize>(r2 * 3 + c0) * 4), g21 = load<f32>(g + <usize>(r2 * 3 + 1) * 4), g22 = load<f32>(g + <usize>(r2 * 3 + c2) * 4);
-      t00 = g00; t01 = g01; t02 = g02;
-      t10 = 0.5 * (g00 + g10 + g20); t11 = 0.5 * (g01 + g11 + g21); t12 = 0.5 * (g02 + g12 + g22);
-      t20 = 0.5 * (g00 - g10 + g20); t21 = 0.5 * (g01 - g11 + g21); t22 = 0.5 * (g02 - g12 + g22);
-      t30 = g20; t31 = g21; t32 = g22;
-      const oo = flip ? b : a, ii = flip ? a : b;
-      let d = u + <usize>(oo * I + ii) * 4;
-      // Row r of U = t[r] Gᵀ: [t0, (t0+t1+t2)/2, (t0-t1+t2)/2, t2].
-      store<f32>(d, t00); d += plane;
-      store<f32>(d, 0.5 * (t00 + t01 + t02)); d += plane;
-      store<f32>(d, 0.5 * (t00 - t01 + t02)); d += plane;
-      store<f32>(d, t02); d += plane;
-      store<f32>(d, t10); d += plane;
-      store<f32>(d, 0.5 * (t10 + t11 + t12)); d += plane;
-      store<f32>(d, 0.5 * (t10 - t11 + t12)); d += plane;
-      store<f32>(d, t12); d += plane;
-      store<f32>(d, t20); d += plane;
-      store<f32>(d, 0.5 * (t20 + t21 + t22)); d += plane;
-      store<f32>(d, 0.5 * (t20 - t21 + t22)); d += plane;
-      store<f32>(d, t22); d += plane;
-      store<f32>(d, t30); d += plane;
-      store<f32>(d, 0.5 * (t30 + t31 + t32)); d += plane;
-      store<f32>(d, 0.5 * (t30 - t31 + t32)); d += plane;
-      store<f32>(d, t32);
-    }
+    const a = flip ? a0 + it % na : a0 + it / wi;
+    const b = flip ? it / na : it % wi;
+    const g = w + <usize>((a * wi + b) * 9) * 4;
+    // t = G g (4x3), one column at a time.
+    let t00: f32, t01: f32, t02: f32, t10: f32, t11: f32, t12: f32;
+    let t20: f32, t21: f32, t22: f32, t30: f32, t31: f32, t32: f32;
+    // g[r][c] with the flip folded into the index.
+    const r0 = flip ? 2 : 0, r2 = flip ? 0 : 2;
+    const c0 = flip ? 2 : 0, c2 = flip ? 0 : 2;
+    const g00 = load<f32>(g + <usize>(r0 * 3 + c0) * 4), g01 = load<f32>(g + <usize>(r0 * 3 + 1) * 4), g02 = load<f32>(g + <usize>(r0 * 3 + c2) * 4);
+    const g10 = load<f32>(g + <usize>(3 + c0) * 4), g11 = load<f32>(g + 16), g12 = load<f32>(g + <usize>(3 + c2) * 4);
+    const g20 = load<f32>(g + <usize>(r2 * 3 + c0) * 4), g21 = load<f32>(g + <usize>(r2 * 3 + 1) * 4), g22 = load<f32>(g + <usize>(r2 * 3 + c2) * 4);
+    t00 = g00; t01 = g01; t02 = g02;
+    t10 = 0.5 * (g00 + g10 + g20); t11 = 0.5 * (g01 + g11 + g21); t12 = 0.5 * (g02 + g12 + g22);
+    t20 = 0.5 * (g00 - g10 + g20); t21 = 0.5 * (g01 - g11 + g21); t22 = 0.5 * (g02 - g12 + g22);
+    t30 = g20; t31 = g21; t32 = g22;
+    const oo = flip ? b : a, ii = flip ? a : b;
+    let d = u + <usize>(oo * I + ii) * 4;
+    // Row r of U = t[r] Gᵀ: [t0, (t0+t1+t2)/2, (t0-t1+t2)/2, t2].
+    store<f32>(d, t00); d += plane;
+    store<f32>(d, 0.5 * (t00 + t01 + t02)); d += plane;
+    store<f32>(d, 0.5 * (t00 - t01 + t02)); d += plane;
+    store<f32>(d, t02); d += plane;
+    store<f32>(d, t10); d += plane;
+    store<f32>(d, 0.5 * (t10 + t11 + t12)); d += plane;
+    store<f32>(d, 0.5 * (t10 - t11 + t12)); d += plane;
+    store<f32>(d, t12); d += plane;
+    store<f32>(d, t20); d += plane;
+    store<f32>(d, 0.5 * (t20 + t21 + t22)); d += plane;
+    store<f32>(d, 0.5 * (t20 - t21 + t22)); d += plane;
+    store<f32>(d, t22); d += plane;
+    store<f32>(d, t30); d += plane;
+    store<f32>(d, 0.5 * (t30 + t31 + t32)); d += plane;
+    store<f32>(d, 0.5 * (t30 - t31 + t32)); d += plane;
+    store<f32>(d, t32);
   }
 }
 

@@ -51,23 +51,21 @@ export function winograd3Weights(w: usize, wo: i32, wi: i32, flip: i32, a0: i32,
   // Loop so that the writes into U run along its rows: with flip, U's row index is b.
   const na = a1 - a0, total = na * wi;
   for (let it = 0; it < total; it++) {
-    {
-      const a = flip ? a0 + it % na : a0 + it / wi;
-      const b = flip ? it / na : it % wi;
-      const g = w + <usize>((a * wi + b) * 9) * 4;
-      // t = G g (5x3), column by column; the flip reads g rotated by 180°.
-      for (let c = 0; c < 3; c++) {
-        const cc = flip ? 2 - c : c;
-        const r0 = flip ? 6 : 0, r2 = flip ? 0 : 6;
-        g5(load<f32>(g + <usize>(r0 + cc) * 4), load<f32>(g + <usize>(3 + cc) * 4), load<f32>(g + <usize>(r2 + cc) * 4), tmp + <usize>c * 4, 12);
-      }
-      const oo = flip ? b : a, ii = flip ? a : b;
-      const d = u + <usize>(oo * I + ii) * 4;
-      // Row r of U = t[r] Gᵀ.
-      for (let r = 0; r < 5; r++) {
-        const t = tmp + <usize>(r * 12);
-        g5(load<f32>(t), load<f32>(t, 4), load<f32>(t, 8), d + <usize>(r * 5) * plane, plane);
-      }
+    const a = flip ? a0 + it % na : a0 + it / wi;
+    const b = flip ? it / na : it % wi;
+    const g = w + <usize>((a * wi + b) * 9) * 4;
+    // t = G g (5x3), column by column; the flip reads g rotated by 180°.
+    for (let c = 0; c < 3; c++) {
+      const cc = flip ? 2 - c : c;
+      const r0 = flip ? 6 : 0, r2 = flip ? 0 : 6;
+      g5(load<f32>(g + <usize>(r0 + cc) * 4), load<f32>(g + <usize>(3 + cc) * 4), load<f32>(g + <usize>(r2 + cc) * 4), tmp + <usize>c * 4, 12);
+    }
+    const oo = flip ? b : a, ii = flip ? a : b;
+    const d = u + <usize>(oo * I + ii) * 4;
+    // Row r of U = t[r] Gᵀ.
+    for (let r = 0; r < 5; r++) {
+      const t = tmp + <usize>(r * 12);
+      g5(load<f32>(t), load<f32>(t, 4), load<f32>(t, 8), d + <usize>(r * 5) * plane, plane);
     }
   }
 }
