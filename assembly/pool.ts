@@ -111,11 +111,10 @@ export function maxPoolScratchBytes(gp: usize): i32 {
 export function maxPoolForward(gp: usize, q0: i32, q1: i32, x: usize, y: usize, am: usize, scratch: usize): void {
   const h = gi(gp, 0), w = gi(gp, 1), oh = gi(gp, 2), ow = gi(gp, 3), kh = gi(gp, 4), kw = gi(gp, 5);
   const sh = gi(gp, 6), sw = gi(gp, 7), ph = gi(gp, 8), pw = gi(gp, 9);
-  // (Unpadded geometries go to maxPoolForwardUnpadded, a separate export: inlined here, the
-  // combined function ran the same code ~1.7x slower.)
-  const direct = ph == 0 && pw == 0;
-  const PH = direct ? h : max(maxPadH(oh, kh, sh), h + ph), PW = direct ? w : max(maxPadW(ow, kw, sw), w + pw);
-  let plane = (scratch + 63) & ~(<usize>63);
+  // (The backend sends unpadded geometries to maxPoolForwardUnpadded, a separate export: inlined
+  // here, the combined function ran the same code ~1.7x slower. This one is correct for them too.)
+  const PH = max(maxPadH(oh, kh, sh), h + ph), PW = max(maxPadW(ow, kw, sw), w + pw);
+  const plane = (scratch + 63) & ~(<usize>63);
   const laneOff = i32x4(0, sw, 2 * sw, 3 * sw);
   const lanes = i32x4(0, 1, 2, 3);
   const ninf = f32x4.splat(-Infinity);
@@ -124,10 +123,8 @@ export function maxPoolForward(gp: usize, q0: i32, q1: i32, x: usize, y: usize, 
   const oxHi = w - kw + pw < 0 ? 0 : min(ow, (w - kw + pw) / sw + 1);
   for (let q = q0; q < q1; q++) {
     const xp = x + <usize>q * <usize>(h * w) * 4;
-    if (direct) plane = xp;
     // Copy into the padded plane: -inf border, input at (ph, pw).
-    const rows = direct ? 0 : PH;
-    for (let r = 0; r < rows; r++) {
+    for (let r = 0; r < PH; r++) {
       const d = plane + <usize>(r * PW) * 4;
       const iy = r - ph;
       if (iy < 0 || iy >= h) { for (let c = 0; c < PW; c += 4) v128.store(d + <usize>c * 4, ninf); continue; }

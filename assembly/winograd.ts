@@ -35,6 +35,13 @@ export function winogradScratchBytes(gp: usize): i32 {
   return 16 * (<i32>slotBytes(ci, tb) + <i32>slotBytes(co, tb)) + planeH(th) * planeW(tw) * 4 + 4 * 64;
 }
 
+// Weight-transform iteration `it` over rows [a0, a0 + na) x columns [0, wi) of w: ordered so that
+// writes into U run along its rows (with flip, U's row index is the column b).
+// @ts-ignore: decorator
+@inline export function weightRowA(it: i32, flip: i32, a0: i32, na: i32, wi: i32): i32 { return flip ? a0 + it % na : a0 + it / wi; }
+// @ts-ignore: decorator
+@inline export function weightColB(it: i32, flip: i32, na: i32, wi: i32): i32 { return flip ? it / na : it % wi; }
+
 /**
  * U[ξ][oo][ii] = (G g Gᵀ)[ξ] for weight rows a in [a0, a1) of w [wo, wi, 3, 3].
  * flip = 0: g = w[a][b], (oo, ii) = (a, b), U is [16, wo, wi]. flip = 1 (input gradient): g is
@@ -43,11 +50,9 @@ export function winogradScratchBytes(gp: usize): i32 {
 export function winogradWeights(w: usize, wo: i32, wi: i32, flip: i32, a0: i32, a1: i32, u: usize): void {
   const O = flip ? wi : wo, I = flip ? wo : wi;
   const plane = <usize>(O * I) * 4;
-  // Loop so that the writes into U run along its rows: with flip, U's row index is b.
   const na = a1 - a0, total = na * wi;
   for (let it = 0; it < total; it++) {
-    const a = flip ? a0 + it % na : a0 + it / wi;
-    const b = flip ? it / na : it % wi;
+    const a = weightRowA(it, flip, a0, na, wi), b = weightColB(it, flip, na, wi);
     const g = w + <usize>((a * wi + b) * 9) * 4;
     // t = G g (4x3), one column at a time.
     let t00: f32, t01: f32, t02: f32, t10: f32, t11: f32, t12: f32;

@@ -9,7 +9,7 @@
 // Geometry block and conventions as in winograd.ts.
 import { gemm, packAll, packedABytes, sgemmPackedA, sgemmScratchBytes } from './gemm';
 import { align64, gi } from './conv';
-import { padPlane, slotBytes } from './winograd';
+import { padPlane, slotBytes, weightColB, weightRowA } from './winograd';
 
 // @ts-ignore: decorator
 @inline function planeH(th: i32): i32 { return 3 * th + 2; }
@@ -48,11 +48,9 @@ export function winograd3ScratchBytes(gp: usize): i32 {
 export function winograd3Weights(w: usize, wo: i32, wi: i32, flip: i32, a0: i32, a1: i32, u: usize, tmp: usize): void {
   const O = flip ? wi : wo, I = flip ? wo : wi;
   const plane = <usize>(O * I) * 4;
-  // Loop so that the writes into U run along its rows: with flip, U's row index is b.
   const na = a1 - a0, total = na * wi;
   for (let it = 0; it < total; it++) {
-    const a = flip ? a0 + it % na : a0 + it / wi;
-    const b = flip ? it / na : it % wi;
+    const a = weightRowA(it, flip, a0, na, wi), b = weightColB(it, flip, na, wi);
     const g = w + <usize>((a * wi + b) * 9) * 4;
     // t = G g (5x3), column by column; the flip reads g rotated by 180°.
     for (let c = 0; c < 3; c++) {
