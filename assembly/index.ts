@@ -6,5 +6,5 @@ export { expForward, sigmoidForward, tanhForward, reluForward, activationBackwar
 export { channelStats, channelAffine, batchNormBackward } from './batchnorm';
 export { directScratchBytes, conv1BackwardWeight } from './conv-direct';
 export { winogradScratchBytes, winogradWeights, winogradPackedBytes, winogradPack, winogradConv, winogradWeightAccBytes, winogradBackwardWeight } from './winograd';
-export { winograd3ScratchBytes, winograd3Weights, winograd3PackedBytes, winograd3Pack, winograd3Conv, winograd3WeightAccBytes, winograd3BackwardWeight } from './winograd3';
+export { winograd3ScratchBytes, winograd3Weights, winograd3PackedBytes, winograd3Conv, winograd3WeightAccBytes, winograd3BackwardWeight } from './winograd3';
 export { channelSum } from './bias';

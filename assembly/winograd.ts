@@ -183,7 +183,7 @@ function inputTransformBlock(x: usize, b: i32, nb: i32, I: i32, H: i32, W: i32, 
 /** Bytes of the packed transformed weights: 16 GEMM A operands [O, I] in packAll's layout. */
 export function winogradPackedBytes(O: i32, I: i32): i32 { return <i32>(16 * <i32>packedABytes(O, I)); }
 
-/** Packs U[ξ] [O, I] (from winogradWeights) for ξ in [x0, x1) into `dst` for the GEMMs of winogradConv. */
+/** Packs U[ξ] [O, I] (from winogradWeights or winograd3Weights) for ξ in [x0, x1) into `dst` for the GEMMs of winogradConv / winograd3Conv. */
 export function winogradPack(u: usize, O: i32, I: i32, x0: i32, x1: i32, dst: usize): void {
   const us = packedABytes(O, I);
   for (let xi = x0; xi < x1; xi++) packAll(0, u + <usize>(xi * O * I) * 4, I, O, I, 1, dst + <usize>xi * us);

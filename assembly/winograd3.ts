@@ -71,12 +71,6 @@ export function winograd3Weights(w: usize, wo: i32, wi: i32, flip: i32, a0: i32,
 /** Bytes of the 25 packed GEMM A operands [O, I]. */
 export function winograd3PackedBytes(O: i32, I: i32): i32 { return <i32>(25 * <i32>packedABytes(O, I)); }
 
-/** Packs U[ξ] for ξ in [x0, x1) as winogradPack does. */
-export function winograd3Pack(u: usize, O: i32, I: i32, x0: i32, x1: i32, dst: usize): void {
-  const us = packedABytes(O, I);
-  for (let xi = x0; xi < x1; xi++) packAll(0, u + <usize>(xi * O * I) * 4, I, O, I, 1, dst + <usize>xi * us);
-}
-
 // V[ξ][c][j] = (Bᵀ d B)[ξ] for the tiles of images [b, b + nb), through a zero-padded plane copy.
 function inputTransformBlock3(x: usize, b: i32, nb: i32, I: i32, H: i32, W: i32, ph: i32, pw: i32,
                               TH: i32, TW: i32, plane: usize, tmp: usize, V: usize, vs: usize): void {
@@ -100,7 +94,7 @@ function inputTransformBlock3(x: usize, b: i32, nb: i32, I: i32, H: i32, W: i32,
   }
 }
 
-/** y[b] = conv3x3(x[b]) (+ bias) for images b in [b0, b1) by F(3x3, 3x3); u from winograd3Pack. */
+/** y[b] = conv3x3(x[b]) (+ bias) for images b in [b0, b1) by F(3x3, 3x3); u packed by winogradPack. */
 export function winograd3Conv(gp: usize, b0: i32, b1: i32, x: usize, u: usize, bias: usize, y: usize, scratch: usize): void {
   const I = gi(gp, 1), H = gi(gp, 2), W = gi(gp, 3), O = gi(gp, 4), OH = gi(gp, 5), OW = gi(gp, 6);
   const ph = gi(gp, 7), pw = gi(gp, 8), nbMax = gi(gp, 9);

@@ -43,7 +43,7 @@ const EXPORTS = ['sgemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwar
   'maxPoolForward', 'maxPoolForwardUnpadded', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'expForward', 'sigmoidForward', 'tanhForward',
   'channelStats', 'channelAffine', 'batchNormBackward', 'reluForward', 'activationBackward',
   'conv1BackwardWeight', 'winogradWeights', 'winogradPack', 'winogradConv', 'winogradBackwardWeight',
-  'winograd3Weights', 'winograd3Pack', 'winograd3Conv', 'winograd3BackwardWeight', 'channelSum'] as const;
+  'winograd3Weights', 'winograd3Conv', 'winograd3BackwardWeight', 'channelSum'] as const;
 
 /** Below this many multiply-adds (~50 us on one thread) a worker hand-off, measured at 5-40 us, costs more than it saves. */
 const PARALLEL_MIN_FLOPS_DEFAULT = 1 << 20;
@@ -331,7 +331,7 @@ export class WasmBackend implements Backend {
     this.pool.run(`${f}Weights`, wRanges.map(([a0, a1], i) => [pw_, g.o, g.c, backward ? 1 : 0, a0, a1, pu, tmp + i * 256]));
     // Each U[ξ] is the A of one GEMM per block of tiles: pack it once here, not once per block.
     const pp = ar.alloc(this.k[`${f}PackedBytes`]!(O, I));
-    this.pool.run(`${f}Pack`, split(slots, wRanges.length, 1).map(([x0, x1]) => [pu, O, I, x0, x1, pp]));
+    this.pool.run('winogradPack', split(slots, wRanges.length, 1).map(([x0, x1]) => [pu, O, I, x0, x1, pp]));
     const outLen = g.n * O * OH * OW;
     const pout = ar.alloc(outLen * 4);
     const scratch = ar.alloc(ranges.length * scr);
