@@ -3,6 +3,7 @@
 // Geometry is read from 17 i32s at `gp`: n c h w o kh kw oh ow sh sw ph pw dh dw groups, then nb:
 // how many images share one GEMM (small feature maps make per-image GEMMs too narrow to run well).
 import { sgemm } from './gemm';
+import { activationForward } from './elementwise';
 
 // @ts-ignore: decorator
 @inline export function gi(gp: usize, i: i32): i32 { return load<i32>(gp + <usize>(i * 4)); }
@@ -135,8 +136,12 @@ function stage(toImages: bool, st: usize, img: usize, og: i32, nb: i32, p: i32, 
   }
 }
 
-/** y[b] = conv(x[b], w) (+ bias) for images b in [b0, b1); x NCHW, w OIHW, y [n,o,oh,ow]; bias may be 0. */
-export function conv2dForward(gp: usize, b0: i32, b1: i32, x: usize, w: usize, bias: usize, y: usize, scratch: usize): void {
+/**
+ * y[b] = act(conv(x[b], w) (+ bias)) for images b in [b0, b1); x NCHW, w OIHW, y [n,o,oh,ow]; bias
+ * may be 0; `act` as activationForward's codes (-1: none), applied to each block of images while it
+ * is still in cache.
+ */
+export function conv2dForward(gp: usize, b0: i32, b1: i32, x: usize, w: usize, bias: usize, y: usize, scratch: usize, act: i32): void {
   const c = gi(gp, 1), h = gi(gp, 2), wd = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6);
   const p = gi(gp, 7) * gi(gp, 8), groups = gi(gp, 15), nbMax = gi(gp, 16);
   const cg = c / groups, og = o / groups, kk = cg * kh * kw;
@@ -176,6 +181,10 @@ export function conv2dForward(gp: usize, b0: i32, b1: i32, x: usize, w: usize, b
         beta = 1;
       }
       sgemm(0, 0, og, p, kk, 1, wg, kk, src, p, beta, yg, p, gs);
+    }
+    if (act >= 0) {
+      const yb = y + <usize>b * yStride;
+      activationForward(act, yb, yb, nb * o * p);
     }
   }
 }

@@ -146,3 +146,10 @@ export function activationBackward(op: i32, y: usize, g: usize, dx: usize, n: i3
     store<f32>(dx + o, f32x4.extract_lane(vgrad(op, f32x4.splat(load<f32>(y + o)), f32x4.splat(load<f32>(g + o))), 0));
   }
 }
+
+/** out[i] = op(x[i]) for i < n; `op`: 0 relu, 1 sigmoid, 2 tanh (activationBackward's codes), else a no-op copy-free pass; out may alias x. */
+export function activationForward(op: i32, x: usize, out: usize, n: i32): void {
+  if (op == 0) reluForward(x, out, n);
+  else if (op == 1) sigmoidForward(x, out, n);
+  else if (op == 2) tanhForward(x, out, n);
+}

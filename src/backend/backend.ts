@@ -30,6 +30,19 @@ export interface Conv2dGeometry {
   groups: number;
 }
 
+/** The gradients Backend.conv2dBackward writes; null ones are not computed. */
+export interface Conv2dGrads {
+  dx: Float32Array | null;
+  dw: Float32Array | null;
+  db: Float32Array | null;
+}
+
+/** An activation fused onto a convolution's output, known in the backward by that output y. */
+export interface FusedActivation {
+  op: ActivationOp;
+  y: Float32Array;
+}
+
 /** Geometry of a 2-D pooling window over NCHW input. */
 export interface Pool2dGeometry {
   n: number; c: number; h: number; w: number;     // input [n, c, h, w]
@@ -75,8 +88,12 @@ export interface Backend {
        a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, beta: number,
        c: Float32Array, cOffset: number): void;
 
-  /** y[n, o, oh, ow] = conv(x, w) (+ bias[o] when given). */
-  conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
+  /**
+   * y[n, o, oh, ow] = conv(x, w) (+ bias[o] when given), then `activation` (when given) applied to
+   * every element: the fused conv + bias + activation of a Conv2d followed by ReLU/Sigmoid/Tanh.
+   */
+  conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
+         activation?: ActivationOp): void;
   /** dx = gradient of conv2d w.r.t. its input; dx is overwritten. */
   conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
   /**
@@ -84,6 +101,14 @@ export interface Backend {
    * overwritten with the bias gradient, dy summed over images and output pixels per channel.
    */
   conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, db?: Float32Array | null): void;
+  /**
+   * All gradients of one conv2d (+ activation) node from one call, so dy crosses into the backend
+   * once: with `activation`, dy is the gradient of the activation's output `activation.y` and is
+   * first taken through it (as activationBackward); then dx, dw and db, each when given, are
+   * overwritten as conv2dBackwardInput / conv2dBackwardWeight would write them.
+   */
+  conv2dBackward(g: Conv2dGeometry, x: Float32Array, w: Float32Array, dy: Float32Array, grads: Conv2dGrads,
+                 activation?: FusedActivation): void;
 
   /** Max pooling; argmax (flat index into each [h, w] plane, -1 if the window is all padding) feeds the backward. */
   maxPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void;

@@ -1,6 +1,24 @@
 /** Containers: Sequential (indexed or named children) and ModuleList. */
+import type { ActivationOp } from '../backend/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { ReLU, Sigmoid, Tanh } from './activation.js';
+import { Conv2d, LazyConv2d } from './conv.js';
 import { Module } from './module.js';
+
+/**
+ * The activation a module computes, when it is one of the built-in ReLU / Sigmoid / Tanh layers
+ * (a subclass that overrides forward does not count).
+ */
+function builtinActivation(m: Module): ActivationOp | null {
+  const f = m.forward;
+  return f === ReLU.prototype.forward ? 'relu' : f === Sigmoid.prototype.forward ? 'sigmoid'
+    : f === Tanh.prototype.forward ? 'tanh' : null;
+}
+
+/** Is m a built-in Conv2d (or LazyConv2d) whose forward has not been overridden? */
+function builtinConv2d(m: Module): m is Conv2d {
+  return m instanceof Conv2d && (m.forward === Conv2d.prototype.forward || m.forward === LazyConv2d.prototype.forward);
+}
 
 /** Runs children in order; children are named '0', '1', … or by the names given. */
 export class Sequential extends Module {
@@ -35,9 +53,23 @@ export class Sequential extends Module {
   layers(): Module[] { return [...this._modules.values()].filter((m): m is Module => m !== null); }
   [Symbol.iterator](): Iterator<Module> { return this.layers()[Symbol.iterator](); }
 
-  /** x → child 0 → child 1 → … */
+  /**
+   * x → child 0 → child 1 → … A Conv2d directly followed by ReLU, Sigmoid or Tanh runs as one fused
+   * conv + bias + activation op (Conv2d.forwardActivated): same result and gradients, the
+   * intermediate is not observable from outside, and it saves a pass over the largest tensors.
+   */
   forward(x: Tensor): Tensor {
-    for (const m of this.layers()) x = m.call(x);
+    const kids = this.layers();
+    for (let i = 0; i < kids.length; i++) {
+      const m = kids[i]!;
+      const act = i + 1 < kids.length && builtinConv2d(m) ? builtinActivation(kids[i + 1]!) : null;
+      if (act !== null) {
+        x = (m as Conv2d).forwardActivated(x, act);
+        i++;
+      } else {
+        x = m.call(x);
+      }
+    }
     return x;
   }
 }

@@ -2,7 +2,8 @@
 import { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/creation.js';
 import { noGrad } from '../autograd/grad-mode.js';
-import { conv1d, conv2d } from '../tensor/ops/conv.js';
+import type { ActivationOp } from '../backend/backend.js';
+import { conv1d, conv2dActivation } from '../tensor/ops/conv.js';
 import { formatShape } from '../tensor/shape.js';
 import { Module } from './module.js';
 import { Parameter, UninitializedParameter } from './parameter.js';
@@ -157,12 +158,20 @@ export class Conv2d extends ConvNd {
   }
 
   forward(x: Tensor): Tensor {
-    return conv2d(x, this.weight, this.bias, {
+    return this.forwardActivated(x);
+  }
+
+  /**
+   * `activation(this.forward(x))` as one fused kernel: Sequential runs a Conv2d followed by ReLU,
+   * Sigmoid or Tanh this way. Same values and gradients; the pre-activation is never stored.
+   */
+  forwardActivated(x: Tensor, activation?: ActivationOp): Tensor {
+    return conv2dActivation(x, this.weight, this.bias, {
       stride: this.stride as [number, number],
       padding: typeof this.padding === 'string' ? this.padding : (this.padding as [number, number]),
       dilation: this.dilation as [number, number],
       groups: this.groups,
-    });
+    }, activation);
   }
 }
 
@@ -173,8 +182,12 @@ export class LazyConv2d extends Conv2d {
   }
 
   override forward(x: Tensor): Tensor {
+    return this.forwardActivated(x);
+  }
+
+  override forwardActivated(x: Tensor, activation?: ActivationOp): Tensor {
     if (this.hasUninitializedParams() || this.inChannels === 0) this.materialize(x);
-    return super.forward(x);
+    return super.forwardActivated(x, activation);
   }
 }
 

@@ -1,10 +1,10 @@
 // WasmBackend convolution (forward, input and weight gradients) and pooling against float64 naive
 // loops over a grid of strides, paddings, dilations, groups and kernel sizes; both builds, 1 and 2 threads.
 import { after, describe, it } from 'node:test';
-import type { Conv2dGeometry, Pool2dGeometry } from '../../src/backend/backend.js';
+import type { ActivationOp, Conv2dGeometry, Pool2dGeometry } from '../../src/backend/backend.js';
 import assert from 'node:assert/strict';
 import { refBackend } from '../../src/backend/ref/index.js';
-import { WasmBackend, winogradTile } from '../../src/backend/wasm/index.js';
+import { WasmBackend, directForwardEligible, winogradTile } from '../../src/backend/wasm/index.js';
 import { randArray, wasmConfigs as configs, assertCloseScaled as assertClose } from '../helpers/wasm.js';
 
 /** Geometry with output size derived PyTorch-style. */
@@ -72,6 +72,17 @@ const winogradCases = [convGeom(3, 8, 8, 8, 8, 3, 1, 1, 1, 1), convGeom(2, 9, 11
   // 3x3 maps: F(3x3, 3x3) (winograd3.ts) at any channel count, one tile per image.
   convGeom(3, 8, 3, 3, 8, 3, 1, 1, 1, 1), convGeom(2, 12, 3, 3, 9, 3, 1, 1, 1, 1)];
 cases.push(...winogradCases);
+// The direct forward kernel (directForward in conv-direct.ts; the c = 1 cases above take it too) and,
+// where the padding keeps the maps the same size, the input gradient through it: 3- and 4-channel
+// blocks (the last one partly empty), output rows of 3, 10, 11 and 13 pixels (row tails paired
+// across rows, an odd last row, a 5-pixel tail), non-square kernels and paddings.
+const directCases = [convGeom(2, 6, 9, 11, 5, 3, 1, 1, 1, 1), convGeom(3, 4, 10, 13, 8, 5, 1, 2, 1, 1),
+  convGeom(2, 3, 7, 9, 7, 5, 1, 2, 1, 1), convGeom(2, 6, 14, 14, 16, 5, 1, 0, 1, 1), convGeom(1, 9, 5, 3, 6, 3, 1, 1, 1, 1)];
+{
+  const g = convGeom(2, 6, 8, 15, 9, 3, 1, 1, 1, 1);
+  directCases.push({ ...g, kw: 5, padW: 2, ow: 15 });
+}
+cases.push(...directCases);
 
 const label = (g: Conv2dGeometry): string =>
   `n${g.n} c${g.c} ${g.h}x${g.w} o${g.o} k${g.kh} s${g.strideH} p${g.padH} d${g.dilationH} g${g.groups}`;
@@ -160,6 +171,52 @@ for (const cfg of configs()) {
       }
     });
 
+    it('fused conv2d + activation and the one-call conv2dBackward match naive loops', () => {
+      const acts: (ActivationOp | undefined)[] = ['sigmoid', 'relu', 'tanh', undefined];
+      // Which gradients to ask for, cycled: all, input only, weight only, bias only, weight + bias.
+      const wants = [[1, 1, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 1]] as const;
+      let seed = 5000, i = 0;
+      for (const g of cases) for (const cb of winogradTile(g, 8) === 3 ? [be, be3] : [be, be1]) {
+        const act = acts[i % acts.length], [wx, ww, wb] = wants[i % wants.length]!;
+        i++;
+        const xl = g.n * g.c * g.h * g.w, wl = g.o * (g.c / g.groups) * g.kh * g.kw, yl = g.n * g.o * g.oh * g.ow;
+        const per = g.oh * g.ow;
+        const x = randArray(xl, seed++), w = randArray(wl, seed++), gy = randArray(yl, seed++), bias = randArray(g.o, seed++);
+        const pre = new Float64Array(yl), pres = new Float64Array(yl);
+        forEachTap(g, (xi, wi, yi) => { pre[yi] += x[xi]! * w[wi]!; pres[yi] += Math.abs(x[xi]! * w[wi]!); });
+        for (let k = 0; k < yl; k++) { const b = bias[Math.floor(k / per) % g.o]!; pre[k] += b; pres[k] += Math.abs(b); }
+        const f = act === 'sigmoid' ? (v: number): number => 1 / (1 + Math.exp(-v))
+          : act === 'relu' ? (v: number): number => Math.max(v, 0) : act === 'tanh' ? Math.tanh : (v: number): number => v;
+        const y = new Float32Array(yl).fill(Number.NaN);
+        cb.conv2d(g, x, w, bias, y, act);
+        // The activations' slopes are at most 1, so the pre-activation's error bound carries over.
+        assertClose(y, pre.map(f), pres, `conv2d + ${act ?? 'none'} ${label(g)}`);
+        // Backward through the backend's own output, as autograd runs it.
+        const d = Float64Array.from(gy, (v, k) => {
+          const o = y[k]!;
+          return act === 'sigmoid' ? v * o * (1 - o) : act === 'relu' ? (o > 0 ? v : 0) : act === 'tanh' ? v * (1 - o * o) : v;
+        });
+        const dx = new Float64Array(xl), dxs = new Float64Array(xl), dw = new Float64Array(wl), dws = new Float64Array(wl);
+        forEachTap(g, (xi, wi, yi) => {
+          dx[xi] += d[yi]! * w[wi]!; dxs[xi] += Math.abs(d[yi]! * w[wi]!);
+          dw[wi] += d[yi]! * x[xi]!; dws[wi] += Math.abs(d[yi]! * x[xi]!);
+        });
+        const db = new Float64Array(g.o), dbs = new Float64Array(g.o);
+        for (let k = 0; k < yl; k++) { const o = Math.floor(k / per) % g.o; db[o] += d[k]!; dbs[o] += Math.abs(d[k]!); }
+        const grads = { dx: wx ? new Float32Array(xl).fill(Number.NaN) : null, dw: ww ? new Float32Array(wl).fill(Number.NaN) : null,
+                        db: wb ? new Float32Array(g.o).fill(Number.NaN) : null };
+        const gyCopy = gy.slice(), yCopy = y.slice();
+        cb.conv2dBackward(g, x, w, gy, grads, act === undefined ? undefined : { op: act, y });
+        assert.deepEqual(gy, gyCopy, 'conv2dBackward must not write dy');
+        assert.deepEqual(y, yCopy, 'conv2dBackward must not write y');
+        const what = `conv2dBackward (${act ?? 'none'}; ${wx ? 'dx ' : ''}${ww ? 'dw ' : ''}${wb ? 'db' : ''}) ${label(g)}`;
+        if (grads.dx) assertClose(grads.dx, dx, dxs, `${what}: dx`);
+        if (grads.dw) assertClose(grads.dw, dw, dws, `${what}: dw`);
+        if (grads.db) assertClose(grads.db, db, dbs, `${what}: db`);
+      }
+      assert.ok(i >= cases.length * 2, 'every case ran');
+    });
+
     it('max pooling forward/backward with argmax match naive loops', () => {
       let seed = 500;
       for (const g of poolCases) {
@@ -218,6 +275,19 @@ describe('Winograd eligibility', () => {
   });
 });
 
+describe('direct convolution eligibility', () => {
+  it('takes LeNet forward convolutions and same-size input gradients, and leaves mostly-empty channel blocks to im2col', () => {
+    const fwd = directCases.filter((g) => directForwardEligible(g, false)).length;
+    const bwd = directCases.filter((g) => directForwardEligible(g, true)).length;
+    assert.ok(fwd >= 4 && bwd >= 3, `the direct test cases reach the kernel (${fwd} forward, ${bwd} input gradient)`);
+    assert.ok(directForwardEligible(convGeom(128, 1, 28, 28, 6, 5, 1, 2, 1, 1), false), 'LeNet conv1');
+    assert.ok(directForwardEligible(convGeom(128, 6, 14, 14, 16, 5, 1, 0, 1, 1), false), 'LeNet conv2');
+    assert.ok(!directForwardEligible(convGeom(128, 6, 14, 14, 16, 5, 1, 0, 1, 1), true), "conv2's input gradient: dy padded by 4 is mostly zeros");
+    assert.ok(!directForwardEligible(convGeom(2, 3, 8, 8, 5, 3, 1, 1, 1, 1), false), '5 channels: 3 of 8 rows wasted');
+    assert.ok(!directForwardEligible(convGeom(2, 3, 8, 8, 6, 3, 2, 1, 1, 1), false), 'strided');
+  });
+});
+
 describe('wasm backend agrees with refBackend', () => {
   const be = new WasmBackend({ threads: 2, parallelMinFlops: 0 });
   after(() => be.dispose());
@@ -236,6 +306,14 @@ describe('wasm backend agrees with refBackend', () => {
       run((b, out) => b.conv2d(g, x, w, bias, out), yl);
       run((b, out) => b.conv2dBackwardInput(g, dy, w, out), xl);
       run((b, out) => b.conv2dBackwardWeight(g, x, dy, out), wl);
+      // The fused forward and the one-call backward (through a sigmoid), against the composition in refBackend.
+      const ys = new Float32Array(yl);
+      run((b, out) => { b.conv2d(g, x, w, bias, out, 'sigmoid'); if (b === refBackend) ys.set(out); }, yl);
+      const both = (b: typeof refBackend, dx: Float32Array, dw: Float32Array, db: Float32Array): void =>
+        b.conv2dBackward(g, x, w, dy, { dx, dw, db }, { op: 'sigmoid', y: ys });
+      const [rdx, rdw, rdb, odx, odw, odb] = [xl, wl, g.o, xl, wl, g.o].map((l) => new Float32Array(l));
+      both(refBackend, rdx!, rdw!, rdb!); both(be, odx!, odw!, odb!);
+      pairs.push([odx!, rdx!], [odw!, rdw!], [odb!, rdb!]);
       for (const [o, r] of pairs) {
         const scale = Math.max(...Array.from(r, Math.abs));
         assertClose(o, r, new Float32Array(r.length).fill(scale), `vs ref ${label(g)}`, 2e-5);

@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { randn, tensor, zeros } from '../../src/tensor/creation.js';
 import { manualSeed } from '../../src/tensor/rng.js';
-import { conv1d, conv2d, type Conv1dOptions, type Conv2dOptions } from '../../src/tensor/ops/conv.js';
+import { conv1d, conv2d, conv2dActivation, type Conv1dOptions, type Conv2dOptions } from '../../src/tensor/ops/conv.js';
 import * as F from '../../src/nn/functional.js';
 import { Conv1d, Conv2d, LazyConv1d, LazyConv2d } from '../../src/nn/conv.js';
 import { Sequential } from '../../src/nn/container.js';
+import { ReLU, Sigmoid, Tanh } from '../../src/nn/activation.js';
 import { UninitializedParameter } from '../../src/nn/parameter.js';
 import { assertClose, fromJson, loadFixture, type TensorJson } from '../helpers/fixtures.js';
 import { gradcheck } from '../helpers/gradcheck.js';
@@ -216,4 +217,71 @@ test('LazyConv2d.initializeParameters materialises without a forward (for optimi
   assert.deepEqual(c.weight.shape, [8, 2, 3, 3]);
   assert.equal(c.toString(), 'Conv2d(4, 8, kernel_size=(3, 3), stride=(1, 1), groups=2)');
   assert.deepEqual(c.call(randn([1, 4, 5, 5])).shape, [1, 8, 3, 3]);
+});
+
+forEachBackend('fused conv2d + activation', () => {
+  const acts = ['relu', 'sigmoid', 'tanh'] as const;
+  const unfused = { relu: (t: Tensor) => t.relu(), sigmoid: (t: Tensor) => t.sigmoid(), tanh: (t: Tensor) => t.tanh() };
+  test('conv2dActivation equals the activation of conv2d in values and in all three gradients', () => {
+    manualSeed(11);
+    for (const act of acts) {
+      const opts: Conv2dOptions = { stride: [2, 1], padding: 1, groups: 2 };
+      const x1 = randn([3, 4, 7, 6]).requiresGrad_(), w1 = randn([6, 2, 3, 3]).requiresGrad_(), b1 = randn([6]).requiresGrad_();
+      const [x2, w2, b2] = [x1, w1, b1].map((t) => t.detach().requiresGrad_()) as [Tensor, Tensor, Tensor];
+      const gy = randn([3, 6, 4, 6]);
+      const fused = conv2dActivation(x1, w1, b1, opts, act);
+      const ref = unfused[act](conv2d(x2, w2, b2, opts));
+      assert.equal(fused.gradFn!.name, ref.gradFn!.name, `${act}: the node is named like PyTorch's last op`);
+      assertClose(fused, ref, { what: `${act}: y`, atol: 1e-6 });
+      fused.backward(gy);
+      ref.backward(gy);
+      for (const [a, b, what] of [[x1, x2, 'dx'], [w1, w2, 'dw'], [b1, b2, 'db']] as const) {
+        assertClose(a.grad!, b.grad!, { what: `${act}: ${what}`, atol: 1e-5 });
+      }
+    }
+  });
+
+  test('Sequential runs Conv2d → activation fused: same output and gradients as the layers one by one', () => {
+    manualSeed(12);
+    for (const [Act, act] of [[ReLU, 'relu'], [Sigmoid, 'sigmoid'], [Tanh, 'tanh']] as const) {
+      const net = new Sequential(new LazyConv2d(5, { kernelSize: 3, padding: 1 }), new Act(), new Conv2d(5, 4, { kernelSize: 2 }), new Act());
+      const x = randn([2, 3, 6, 6]);
+      const y = net.call(x);
+      assert.equal(y.gradFn!.name, { relu: 'ReluBackward0', sigmoid: 'SigmoidBackward0', tanh: 'TanhBackward0' }[act]);
+      // The fused node's inputs are the convolution's: the pre-activation is not a tensor of the graph.
+      assert.equal(y.gradFn!.inputs[1], (net.at(2) as Conv2d).weight);
+      let z = x;
+      for (const m of net) z = m.forward(z);
+      assertClose(y, z, { what: `${act}: output`, atol: 1e-6 });
+      y.sum().backward();
+      const fusedGrads = [...net.parameters()].map((p) => p.grad!.clone());
+      net.zeroGrad();
+      z.sum().backward();
+      [...net.parameters()].forEach((p, i) => assertClose(p.grad!, fusedGrads[i]!, { what: `${act}: parameter ${i} grad`, atol: 1e-5 }));
+    }
+  });
+
+  test('a subclass that overrides forward is not fused away', () => {
+    class ScaledSigmoid extends Sigmoid {
+      override forward(x: Tensor): Tensor { return super.forward(x).mul(3); }
+    }
+    class ShiftedConv extends Conv2d {
+      override forward(x: Tensor): Tensor { return super.forward(x).add(1); }
+    }
+    manualSeed(13);
+    const conv = new Conv2d(2, 3, { kernelSize: 3 }), x = randn([1, 2, 5, 5]);
+    const y = new Sequential(conv, new ScaledSigmoid()).call(x);
+    assertClose(y, conv.forward(x).sigmoid().mul(3), { what: 'ScaledSigmoid', atol: 1e-6 });
+    const shifted = new ShiftedConv(2, 3, { kernelSize: 3 });
+    shifted.loadStateDict(conv.stateDict());
+    assertClose(new Sequential(shifted, new Sigmoid()).call(x), conv.forward(x).add(1).sigmoid(), { what: 'ShiftedConv', atol: 1e-6 });
+  });
+});
+
+test('fused conv2d + sigmoid / tanh gradcheck', () => {
+  manualSeed(14);
+  for (const act of ['sigmoid', 'tanh'] as const) {
+    const x = randn([2, 4, 5, 6]).requiresGrad_(), w = randn([4, 2, 2, 3]).requiresGrad_(), b = randn([4]).requiresGrad_();
+    gradcheck((x, w, b) => conv2dActivation(x, w, b, { stride: [2, 1], padding: [1, 2], groups: 2 }, act), [x, w, b]);
+  }
 });

@@ -3,7 +3,8 @@
  * lowering: each image/group is unfolded into a [cg*kh*kw, oh*ow] column matrix so the
  * convolution becomes one matrix product, and both gradients are matrix products too.
  */
-import type { Conv2dGeometry } from '../backend.js';
+import type { ActivationOp, Conv2dGeometry, Conv2dGrads, FusedActivation } from '../backend.js';
+import { activationBackward, unary } from './elementwise.js';
 import { gemm } from './gemm.js';
 
 /** Rows of the column matrix for one group: cg * kh * kw. */
@@ -73,7 +74,7 @@ function offsets(g: Conv2dGeometry, n: number, gi: number): { x: number; y: numb
 
 /** y[n, o, oh, ow] = sum over (ci, ki, kj) of w * x (+ bias[o]): per image and group, y_g = W_g @ col. */
 export function conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null,
-                       y: Float32Array): void {
+                       y: Float32Array, activation?: ActivationOp): void {
   const og = g.o / g.groups, K = colRows(g), L = g.oh * g.ow;
   const col = new Float32Array(K * L);
   for (let n = 0; n < g.n; n++) {
@@ -89,6 +90,7 @@ export function conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias
       }
     }
   }
+  if (activation !== undefined) unary(activation, y, y);
 }
 
 /** dx = col2im(W_gᵀ @ dY_g) per image and group; dx is overwritten. */
@@ -122,6 +124,19 @@ export function conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Flo
       gemm(false, true, og, K, L, 1, dy, off.y, col, 0, 1, dw, off.w);
     }
   }
+}
+
+/** Backend.conv2dBackward by composition: the activation's gradient, then each requested conv gradient. */
+export function conv2dBackward(g: Conv2dGeometry, x: Float32Array, w: Float32Array, dy: Float32Array, grads: Conv2dGrads,
+                               activation?: FusedActivation): void {
+  let d = dy;
+  if (activation !== undefined) {
+    d = new Float32Array(dy.length);
+    activationBackward(activation.op, activation.y, dy, d);
+  }
+  if (grads.dx) conv2dBackwardInput(g, d, w, grads.dx);
+  if (grads.dw) conv2dBackwardWeight(g, x, d, grads.dw, grads.db);
+  else if (grads.db) biasGrad(g, d, grads.db);
 }
 
 /** db[o] = sum of dy[n, o, :, :] over images and pixels (float64 accumulation). */

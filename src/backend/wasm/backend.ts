@@ -3,7 +3,7 @@
  * shared memory, split across worker threads; everything else delegates to the reference backend.
  */
 import os from 'node:os';
-import type { ActivationOp, Backend, BinaryOp, Conv2dGeometry, Pool2dGeometry, ReduceOp, UnaryOp } from '../backend.js';
+import type { ActivationOp, Backend, BinaryOp, Conv2dGeometry, Conv2dGrads, FusedActivation, Pool2dGeometry, ReduceOp, UnaryOp } from '../backend.js';
 import { refBackend } from '../ref/index.js';
 import { bestFlavor, kernelModule, type KernelFlavor } from './loader.js';
 import { Arena, PARAMS_PTR } from './memory.js';
@@ -37,12 +37,18 @@ export interface WasmBackendOptions {
   winograd3MinChannels?: number;
   /** Tiles (2x2 outputs) per Winograd block: the N of its 16 GEMMs; default 128. */
   winogradTiles?: number;
+  /**
+   * The direct kernels for few-channel layers (see directForwardEligible and directConv); default
+   * on, `CONVNET_WASM_DIRECT_CONV=0` turns them off.
+   */
+  direct?: boolean;
 }
 
 const EXPORTS = ['sgemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'sumPartials',
   'maxPoolForward', 'maxPoolForwardUnpadded', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'expForward', 'sigmoidForward', 'tanhForward',
+  'activationForward',
   'channelStats', 'channelAffine', 'batchNormBackward', 'reluForward', 'activationBackward',
-  'conv1BackwardWeight', 'winogradWeights', 'winogradPack', 'winogradConv', 'winogradBackwardWeight',
+  'conv1BackwardWeight', 'directForward', 'winogradWeights', 'winogradPack', 'winogradConv', 'winogradBackwardWeight',
   'winograd3Weights', 'winograd3Conv', 'winograd3BackwardWeight', 'channelSum'] as const;
 
 /** Below this many multiply-adds (~50 us on one thread) a worker hand-off, measured at 5-40 us, costs more than it saves. */
@@ -102,9 +108,34 @@ function split(total: number, parts: number, align: number, first = 1 / parts): 
  * output columns there. `CONVNET_WASM_DIRECT_CONV=0` turns it off (for comparisons).
  */
 function directConv(g: Conv2dGeometry): boolean {
-  return DIRECT_CONV && g.c === 1 && g.groups === 1 && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1;
+  return g.c === 1 && g.groups === 1 && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1;
 }
 const DIRECT_CONV = process.env['CONVNET_WASM_DIRECT_CONV'] !== '0';
+
+/**
+ * Layers whose forward (and input gradient) run the direct kernel of assembly/conv-direct.ts
+ * (directForward) instead of im2col + GEMM: stride 1, undilated, ungrouped, with few channels, where
+ * building the column matrix costs about what multiplying it does. `backward`: the input gradient,
+ * a convolution of dy (o channels in, c out) padded by k - 1 - p, which needs p <= k - 1.
+ */
+export function directForwardEligible(g: Conv2dGeometry, backward: boolean): boolean {
+  if (g.groups !== 1 || g.strideH !== 1 || g.strideW !== 1 || g.dilationH !== 1 || g.dilationW !== 1) return false;
+  const [ci, co] = backward ? [g.o, g.c] : [g.c, g.o];
+  // The input gradient as a convolution multiplies the zero border of the padded dy too: h·w
+  // outputs at o·kh·kw taps each against oh·ow·kh·kw useful multiply-adds per channel pair.
+  if (backward && (g.padH > g.kh - 1 || g.padW > g.kw - 1 || g.h * g.w > 1.25 * g.oh * g.ow)) return false;
+  // Output channels go 4 (or 3) at a time: a block mostly of zero weights wastes its work.
+  const rows = co % 4 !== 0 && co % 3 === 0 ? 3 : 4;
+  if (co < 0.75 * Math.ceil(co / rows) * rows) return false;
+  return co <= DIRECT_MAX_OUT && ci * g.kh * g.kw <= DIRECT_MAX_TAPS;
+}
+/**
+ * Measured 2026-12-04 (batch 128, 1 thread, CPU ms, direct vs im2col, interleaved): LeNet conv1
+ * forward 1.79 vs 2.47, conv2 forward 2.27 vs 3.00; conv2's input gradient (h·w = 1.96 oh·ow) 4.36
+ * vs 3.60; conv1's (1 output channel in 4-channel blocks) 3.83 vs 3.11.
+ */
+const DIRECT_MAX_OUT = 32;
+const DIRECT_MAX_TAPS = 512;
 
 /**
  * Winograd convolution does fewer multiply-adds per output and channel pair than im2col + GEMM's
@@ -154,6 +185,7 @@ export class WasmBackend implements Backend {
   private readonly winograd: boolean;
   private readonly winogradTiles: number;
   private readonly winograd3MinChannels: number;
+  private readonly direct: boolean;
 
   constructor(opts: WasmBackendOptions = {}) {
     this.flavor = opts.flavor ?? bestFlavor();
@@ -167,6 +199,7 @@ export class WasmBackend implements Backend {
     this.winograd = opts.winograd ?? WINOGRAD;
     this.winogradTiles = Math.max(1, opts.winogradTiles ?? WINOGRAD_TILES_DEFAULT);
     this.winograd3MinChannels = opts.winograd3MinChannels ?? WINOGRAD3_MIN_CHANNELS;
+    this.direct = opts.direct ?? DIRECT_CONV;
     this.name = `wasm-${this.flavor}-${this.threads}t`;
     const module = kernelModule(this.flavor);
     const inst = new WA.Instance(module, { env: { memory: this.arena.memory } });
@@ -307,11 +340,10 @@ export class WasmBackend implements Backend {
    * (`backward`): src = dy, out = dx, i.e. the convolution of dy padded by 2 - p with w rotated by
    * 180° and transposed to [c, o].
    */
-  private winogradConv(t: 2 | 3, g: Conv2dGeometry, backward: boolean, src: Float32Array, w: Float32Array,
-                       bias: Float32Array | null, out: Float32Array): void {
+  private winogradConv(t: 2 | 3, g: Conv2dGeometry, backward: boolean, psrc: number, w: Float32Array,
+                       bias: Float32Array | null, out: Float32Array, act = -1): void {
     const f = t === 2 ? 'winograd' : 'winograd3', slots = (t + 2) * (t + 2);
     const ar = this.arena;
-    ar.reset();
     const [I, H, W, O, OH, OW, ph, pw] = backward
       ? [g.o, g.oh, g.ow, g.c, g.h, g.w, 2 - g.padH, 2 - g.padW]
       : [g.c, g.h, g.w, g.o, g.oh, g.ow, g.padH, g.padW];
@@ -323,7 +355,7 @@ export class WasmBackend implements Backend {
     const nb = Math.max(1, Math.min(perThread, Math.round(this.winogradTiles / t1)));
     ar.i32(PARAMS_PTR, 10).set([g.n, I, H, W, O, OH, OW, ph, pw, nb]);
     const scr = this.k[`${f}ScratchBytes`]!(PARAMS_PTR) + this.gemmScratch + 256;
-    const psrc = ar.put(src), pw_ = ar.put(w), pbias = bias ? ar.put(bias) : 0;
+    const pw_ = ar.put(w), pbias = bias ? ar.put(bias) : 0;
     const pu = ar.alloc(slots * I * O * 4);
     // U = G g Gᵀ for all patch positions, split over the weight's leading dimension.
     const wRanges = split(g.o, g.o * g.c * 200 < this.minFlops ? 1 : this.threads, 1);
@@ -336,14 +368,43 @@ export class WasmBackend implements Backend {
     const pout = ar.alloc(outLen * 4);
     const scratch = ar.alloc(ranges.length * scr);
     this.pool.run(fn, ranges.map(([s, e], t) => [PARAMS_PTR, s, e, psrc, pp, pbias, pout, scratch + t * scr]));
+    if (act >= 0) this.activate(act, pout, outLen);
     out.set(ar.f32(pout, outLen));
   }
 
+  /**
+   * A convolution by directForward (see directForwardEligible): the forward (src = x, out = y), or
+   * the input gradient (src = dy, out = dx).
+   */
+  private directConv(g: Conv2dGeometry, backward: boolean, psrc: number, w: Float32Array, bias: Float32Array | null,
+                     out: Float32Array, act: number): void {
+    const ar = this.arena;
+    const [ci, h, wd, co, oh, ow, ph, pw] = backward
+      ? [g.o, g.oh, g.ow, g.c, g.h, g.w, g.kh - 1 - g.padH, g.kw - 1 - g.padW]
+      : [g.c, g.h, g.w, g.o, g.oh, g.ow, g.padH, g.padW];
+    ar.i32(PARAMS_PTR, 12).set([g.n, ci, h, wd, co, g.kh, g.kw, oh, ow, ph, pw, backward ? 1 : 0]);
+    const flops = g.n * g.o * g.oh * g.ow * g.c * g.kh * g.kw;
+    const ranges = split(g.n, flops < this.minFlops ? 1 : this.threads, 1,
+      this.pool.share(`directForward${backward ? 'T' : ''} ${convKey(g)}`));
+    const scr = this.k['directForwardScratchBytes']!(PARAMS_PTR);
+    const pw_ = ar.put(w), pbias = bias ? ar.put(bias) : 0;
+    const outLen = g.n * co * oh * ow;
+    const pout = ar.alloc(outLen * 4);
+    const scratch = ar.alloc(ranges.length * scr);
+    this.pool.run('directForward', ranges.map(([s, e], t) => [PARAMS_PTR, s, e, psrc, pw_, pbias, pout, scratch + t * scr, act]));
+    out.set(ar.f32(pout, outLen));
+  }
+
+  /** The activation with code `act` applied in place to n floats of the arena at p. */
+  private activate(act: number, p: number, n: number): void {
+    const parts = n < this.minElements ? 1 : this.threads;
+    this.pool.run('activationForward', split(n, parts, 1024).map(([s, e]) => [act, p + s * 4, p + s * 4, e - s]));
+  }
+
   /** The weight gradient of a Winograd-eligible layer: per-thread partial gradients, then summed. */
-  private winogradBackwardWeight(t: 2 | 3, g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array,
+  private winogradBackwardWeight(t: 2 | 3, g: Conv2dGeometry, x: Float32Array, pdy: number, dw: Float32Array,
                                  db: Float32Array | null): void {
     const ar = this.arena;
-    ar.reset();
     const f = t === 2 ? 'winograd' : 'winograd3';
     const fn = `${f}BackwardWeight`;
     const flops = g.n * g.o * g.oh * g.ow * g.c * 9;
@@ -353,30 +414,67 @@ export class WasmBackend implements Backend {
     const nb = Math.max(1, Math.min(perThread, Math.round(this.winogradTiles / t1)));
     ar.i32(PARAMS_PTR, 10).set([g.n, g.c, g.h, g.w, g.o, g.oh, g.ow, g.padH, g.padW, nb]);
     const scr = this.k[`${f}ScratchBytes`]!(PARAMS_PTR) + this.gemmScratch + this.k[`${f}WeightAccBytes`]!(PARAMS_PTR) + 256;
-    this.runWeightGradient(fn, g, ranges, scr, x, dy, dw, db);
+    this.runWeightGradient(fn, g, ranges, scr, x, pdy, dw, db);
   }
 
-  conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
-    const wt = this.winograd ? winogradTile(g, this.winograd3MinChannels) : 0;
-    if (wt !== 0) { this.winogradConv(wt, g, false, x, w, bias, y); return; }
+  conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
+         activation?: ActivationOp): void {
+    const act = activation === undefined ? -1 : ACTIVATION_CODES[activation];
     const ar = this.arena;
     ar.reset();
+    const px = ar.put(x);
+    const wt = this.winograd ? winogradTile(g, this.winograd3MinChannels) : 0;
+    if (wt !== 0) { this.winogradConv(wt, g, false, px, w, bias, y, act); return; }
+    if (this.direct && directForwardEligible(g, false)) { this.directConv(g, false, px, w, bias, y, act); return; }
     const { ranges, scr } = this.convSetup(g, this.convTargetN, 'conv2dForward');
-    const px = ar.put(x), pw = ar.put(w), pbias = bias ? ar.put(bias) : 0;
+    const pw = ar.put(w), pbias = bias ? ar.put(bias) : 0;
     const ylen = g.n * g.o * g.oh * g.ow;
     const py = ar.alloc(ylen * 4);
     const scratch = ar.alloc(ranges.length * scr);
-    this.pool.run('conv2dForward', ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, pw, pbias, py, scratch + t * scr]));
+    // The activation runs inside the kernel, on each block of images while it is in cache.
+    this.pool.run('conv2dForward', ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, pw, pbias, py, scratch + t * scr, act]));
     y.set(ar.f32(py, ylen));
   }
 
   conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
-    const wt = this.winograd ? winogradTile(g, this.winograd3MinChannels) : 0;
-    if (wt !== 0) { this.winogradConv(wt, g, true, dy, w, null, dx); return; }
+    this.arena.reset();
+    this.backwardInput(g, this.arena.put(dy), w, dx);
+  }
+
+  conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null = null): void {
+    this.arena.reset();
+    this.backwardWeight(g, x, this.arena.put(dy), dw, db);
+  }
+
+  conv2dBackward(g: Conv2dGeometry, x: Float32Array, w: Float32Array, dy: Float32Array, grads: Conv2dGrads,
+                 activation?: FusedActivation): void {
     const ar = this.arena;
     ar.reset();
+    const n = dy.length;
+    const pdy = ar.put(dy);
+    if (activation !== undefined) {
+      // dy becomes the gradient of the convolution's output, in place, where the kernels read it.
+      const py = ar.put(activation.y);
+      const parts = n < this.minElements ? 1 : this.threads;
+      this.pool.run('activationBackward', split(n, parts, 1024).map(([s, e]) =>
+        [ACTIVATION_CODES[activation.op], py + s * 4, pdy + s * 4, pdy + s * 4, e - s]));
+    }
+    // Each gradient's own buffers are released before the next one's (dy stays).
+    const top = ar.mark();
+    if (grads.dx) this.backwardInput(g, pdy, w, grads.dx);
+    ar.rewind(top);
+    if (grads.dw) this.backwardWeight(g, x, pdy, grads.dw, grads.db);
+    else if (grads.db) this.channelSum(pdy, g.n, g.o, g.oh * g.ow, grads.db);
+  }
+
+  /** dx from dy already in the arena at pdy. */
+  private backwardInput(g: Conv2dGeometry, pdy: number, w: Float32Array, dx: Float32Array): void {
+    const wt = this.winograd ? winogradTile(g, this.winograd3MinChannels) : 0;
+    if (wt !== 0) { this.winogradConv(wt, g, true, pdy, w, null, dx); return; }
+    if (this.direct && directForwardEligible(g, true)) { this.directConv(g, true, pdy, w, null, dx, -1); return; }
+    const ar = this.arena;
     const { ranges, scr } = this.convSetup(g, this.convTargetN, 'conv2dBackwardInput');
-    const pdy = ar.put(dy), pw = ar.put(w);
+    const pw = ar.put(w);
     const xlen = g.n * g.c * g.h * g.w;
     const pdx = ar.alloc(xlen * 4);
     const scratch = ar.alloc(ranges.length * scr);
@@ -384,21 +482,20 @@ export class WasmBackend implements Backend {
     dx.set(ar.f32(pdx, xlen));
   }
 
-  conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null = null): void {
-    const ar = this.arena;
-    ar.reset();
+  /** dw (and db) from dy already in the arena at pdy. */
+  private backwardWeight(g: Conv2dGeometry, x: Float32Array, pdy: number, dw: Float32Array, db: Float32Array | null): void {
     // Measured: for the weight gradient, batching images (a longer K) loses to per-image GEMMs
     // accumulating into dw on large maps, because batching needs dy staged and a column buffer that
     // leaves L2. On small maps a per-image GEMM has K = P (9 on ResNet's last stage) and re-reads and
     // re-writes all of dw for P multiply-adds per element: there batching is ~3x faster.
     const wt = this.winograd ? winogradTile(g, this.winograd3MinChannels) : 0;
-    if (wt !== 0) { this.winogradBackwardWeight(wt, g, x, dy, dw, db); return; }
+    if (wt !== 0) { this.winogradBackwardWeight(wt, g, x, pdy, dw, db); return; }
     const target = g.oh * g.ow < CONV_WEIGHT_BATCH_BELOW ? this.convWeightTargetN : 1;
-    const direct = directConv(g);
+    const direct = this.direct && directConv(g);
     const fn = direct ? 'conv1BackwardWeight' : 'conv2dBackwardWeight';
     const conv = this.convSetup(g, target, fn);
     const ranges = conv.ranges, scr = direct ? this.k['directScratchBytes']!(PARAMS_PTR) : conv.scr;
-    this.runWeightGradient(fn, g, ranges, scr, x, dy, dw, db);
+    this.runWeightGradient(fn, g, ranges, scr, x, pdy, dw, db);
   }
 
   /**
@@ -408,9 +505,9 @@ export class WasmBackend implements Backend {
    * dy where it already is instead of a JS reduction over a second copy.
    */
   private runWeightGradient(fn: string, g: Conv2dGeometry, ranges: [number, number][], scr: number,
-                            x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null): void {
+                            x: Float32Array, pdy: number, dw: Float32Array, db: Float32Array | null): void {
     const ar = this.arena;
-    const px = ar.put(x), pdy = ar.put(dy);
+    const px = ar.put(x);
     const wlen = g.o * (g.c / g.groups) * g.kh * g.kw;
     const stride = Math.ceil(wlen / 16) * 16;
     const partials = ar.alloc(ranges.length * stride * 4);

@@ -23,6 +23,12 @@ export class Arena {
   /** Forget every allocation; call at the start of each backend call. */
   reset(): void { this.top = RESERVED; }
 
+  /** The allocation position, for rewind. */
+  mark(): number { return this.top; }
+
+  /** Release everything allocated since `mark()` returned m. */
+  rewind(m: number): void { this.top = m; }
+
   /** Reserve `bytes` bytes, growing the memory (by at least 50%) when needed. */
   alloc(bytes: number): number {
     const p = this.top;

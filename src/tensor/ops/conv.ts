@@ -1,11 +1,10 @@
 /** Convolution ops with autograd: conv2d (NCHW, OIHW weight) and conv1d on top of it, PyTorch semantics. */
-import type { Conv2dGeometry } from '../../backend/backend.js';
+import type { ActivationOp, Conv2dGeometry } from '../../backend/backend.js';
 import { getBackend } from '../../backend/registry.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { f32, fromF32, record } from './record.js';
 import { cat, squeeze, unsqueeze } from './shape.js';
-import { sum } from './reduce.js';
 
 /** An int for both spatial dims, or `[h, w]`. */
 export type Pair = number | readonly [number, number];
@@ -77,40 +76,35 @@ function geometry(x: readonly number[], weight: readonly number[], stride: [numb
   };
 }
 
+/** PyTorch's node name for the gradient of each fusable activation. */
+const ACTIVATION_NODE: Record<ActivationOp, string> = { relu: 'ReluBackward0', sigmoid: 'SigmoidBackward0', tanh: 'TanhBackward0' };
+
 /**
  * Run the kernel and record one ConvolutionBackward0 node against `xr`, `wr` (the tensors the
- * caller holds: conv1d's 3-D ones, or a padded input), reading them through 4-D views.
+ * caller holds: conv1d's 3-D ones, or a padded input), reading them through 4-D views. With
+ * `activation` the node is the activation's (ReluBackward0, …): conv + bias + activation run as
+ * one kernel, the pre-activation never leaves the backend, and the backward takes the gradient
+ * through the activation and the convolution in one backend call.
  */
-function convolve(xr: Tensor, wr: Tensor, bias: Tensor | null, g: Conv2dGeometry, outShape: readonly number[]): Tensor {
+function convolve(xr: Tensor, wr: Tensor, bias: Tensor | null, g: Conv2dGeometry, outShape: readonly number[],
+                  activation?: ActivationOp): Tensor {
   const be = getBackend();
   const xd = f32(xr), wd = f32(wr);
   const y = new Float32Array(g.n * g.o * g.oh * g.ow);
-  be.conv2d(g, xd, wd, bias === null ? null : f32(bias), y);
+  be.conv2d(g, xd, wd, bias === null ? null : f32(bias), y, activation);
   const inputs = bias === null ? [xr, wr] : [xr, wr, bias];
-  return record(fromF32(y, outShape), 'ConvolutionBackward0', inputs, (gy) => {
-    const dy = f32(gy);
-    let dx: Tensor | null = null, dw: Tensor | null = null;
-    if (xr.requiresGrad) {
-      const d = new Float32Array(xr.numel());
-      be.conv2dBackwardInput(g, dy, wd, d);
-      dx = fromF32(d, xr.shape);
-    }
-    let db: Tensor | null = null;
+  const out = fromF32(y, outShape);
+  const name = activation === undefined ? 'ConvolutionBackward0' : ACTIVATION_NODE[activation];
+  return record(out, name, inputs, (gy) => {
     const wantDb = bias !== null && bias.requiresGrad;
-    if (wr.requiresGrad) {
-      const d = new Float32Array(wr.numel());
-      // The bias gradient comes with the weight gradient: the backend already holds dy there.
-      const b = wantDb ? new Float32Array(g.o) : null;
-      be.conv2dBackwardWeight(g, xd, dy, d, b);
-      dw = fromF32(d, wr.shape);
-      if (b) db = fromF32(b, [g.o]);
-    } else if (wantDb) {
-      db = sum(gy.viewStorage([g.n, g.o, g.oh * g.ow]), [0, 2]);
-    }
-    const grads: (Tensor | null)[] = [dx, dw];
-    if (bias !== null) grads.push(db);
+    const dx = xr.requiresGrad ? new Float32Array(xr.numel()) : null;
+    const dw = wr.requiresGrad ? new Float32Array(wr.numel()) : null;
+    const db = wantDb ? new Float32Array(g.o) : null;
+    be.conv2dBackward(g, xd, wd, f32(gy), { dx, dw, db }, activation === undefined ? undefined : { op: activation, y });
+    const grads: (Tensor | null)[] = [dx && fromF32(dx, xr.shape), dw && fromF32(dw, wr.shape)];
+    if (bias !== null) grads.push(db && fromF32(db, [g.o]));
     return grads;
-  });
+  }, activation !== undefined);
 }
 
 /** Shared checks of conv1d/conv2d; `x` batched, `weight` of rank x.ndim. */
@@ -145,6 +139,16 @@ function resolvePadding(op: string, x: Tensor, firstDim: number, k: readonly num
 
 /** 2-D cross-correlation like torch.nn.functional.conv2d. x: [N, C, H, W] or [C, H, W]; weight: [O, C/groups, kh, kw]; bias: [O] → [N, O, oh, ow]. */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
+  return conv2dActivation(x, weight, bias, opts);
+}
+
+/**
+ * activation(conv2d(x, weight, bias, opts)) as one fused op (Sequential runs a Conv2d followed by
+ * ReLU, Sigmoid or Tanh through it): the same values and gradients, one kernel instead of two, and
+ * no pre-activation tensor. Without `activation` it is conv2d.
+ */
+export function conv2dActivation(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Conv2dOptions,
+                                 activation?: ActivationOp): Tensor {
   const op = 'conv2d';
   if (x.ndim !== 3 && x.ndim !== 4) {
     throw new Error(`${op}: expected 3-D (unbatched) or 4-D (batched) input, got input of shape ${formatShape(x.shape)}`);
@@ -153,12 +157,12 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const groups = opts.groups ?? 1;
   checkArgs(op, x, weight, bias, groups);
   // Unbatched input: PyTorch unsqueezes and squeezes too, so the grad_fn is SqueezeBackward1 there as well.
-  if (x.ndim === 3) return squeeze(conv2d(unsqueeze(x, 0), weight, bias, opts), 0);
+  if (x.ndim === 3) return squeeze(conv2dActivation(unsqueeze(x, 0), weight, bias, opts, activation), 0);
   const stride = pair(opts.stride ?? 1, 'stride', op, 1);
   const dil = pair(opts.dilation ?? 1, 'dilation', op, 1);
   const { x: xp, pad } = resolvePadding(op, x, 2, weight.shape.slice(2), opts.padding ?? 0, stride, dil);
   const g = geometry(xp.shape, weight.shape, stride, pad, dil, groups, op, { x: x.shape, w: weight.shape });
-  return convolve(xp, weight, bias, g, [g.n, g.o, g.oh, g.ow]);
+  return convolve(xp, weight, bias, g, [g.n, g.o, g.oh, g.ow], activation);
 }
 
 /** 1-D cross-correlation, run as a conv2d of height 1. x: [N, C, L] or [C, L]; weight: [O, C/groups, k]; bias: [O] → [N, O, L_out]. */
