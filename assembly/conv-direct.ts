@@ -1,10 +1,9 @@
-// Direct (im2col-free) weight gradient for single-channel inputs: c = 1, groups = 1, stride 1,
-// dilation 1 (LeNet's and VGG's first layers on Fashion-MNIST). There im2col + GEMM computes
-// dW[o, kh·kw] += dy[o, P] · colᵀ with only kh·kw (25) columns, a poor GEMM shape; here each dy
-// vector is loaded once and multiplied against 4 shifted input vectors (4 taps, 4 accumulators).
-// Measured on LeNet's conv1 (batch 128, 1 thread, A/B runs): 3.7–6.0 ms → 2.6–4.0 ms. A direct forward
-// kernel (4 channels × 8 pixels per tap) was tried and was no faster than im2col + GEMM (8–10 vs
-// 7–10 GFLOP/s), so the forward stays on the GEMM. Geometry block as in conv.ts.
+// Direct (im2col-free) convolution kernels for layers with few channels, stride 1, dilation 1 and
+// one group, where im2col + GEMM spends about as long building the column matrix as multiplying it:
+// directForward (forward, and the input gradient as a convolution) and directBackwardWeight (the
+// weight gradient of one-channel inputs, LeNet's and VGG's first layers on Fashion-MNIST, where
+// the GEMM would have only kh·kw columns). Both keep 8 vector accumulators busy with a zero-padded
+// copy of each image; see each kernel for its blocking.
 import { madd } from './gemm';
 import { align64, gi } from './conv';
 import { activationForward } from './elementwise';
@@ -13,13 +12,6 @@ import { activationForward } from './elementwise';
 // @ts-ignore: decorator
 @inline function paddedWidth(w: i32, pw: i32, ow: i32, kw: i32): i32 {
   return max(w + 2 * pw, ((ow + 7) & ~7) + kw + 3);
-}
-
-/** Scratch bytes the direct kernels need per thread for geometry `gp`. */
-export function directScratchBytes(gp: usize): i32 {
-  const h = gi(gp, 2), w = gi(gp, 3), o = gi(gp, 4), kw = gi(gp, 6), oh = gi(gp, 7), ow = gi(gp, 8), ph = gi(gp, 11), pw = gi(gp, 12);
-  const plane = (h + 2 * ph + 1) * paddedWidth(w, pw, ow, kw);
-  return (plane + o * oh * ((ow + 3) & ~3)) * 4 + 256;
 }
 
 // dst [PH, PW] = x [h, w] placed at (ph, pw), zeros elsewhere.
@@ -33,67 +25,7 @@ function padPlane(x: usize, h: i32, w: i32, ph: i32, pw: i32, PH: i32, PW: i32, 
   return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
-/** dw[o, 0, kh, kw] += Σ_b dy[b] ⋆ x[b] for images b in [b0, b1) (c = 1, stride 1, dilation 1). */
-export function conv1BackwardWeight(gp: usize, b0: i32, b1: i32, x: usize, dy: usize, dw: usize, scratch: usize): void {
-  const h = gi(gp, 2), wd = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6), oh = gi(gp, 7), ow = gi(gp, 8);
-  const ph = gi(gp, 11), pw = gi(gp, 12);
-  const kk = kh * kw, PH = h + 2 * ph + 1, PW = paddedWidth(wd, pw, ow, kw), W4 = (ow + 3) & ~3;
-  const plane = align64(scratch), dyp = align64(plane + <usize>(PH * PW) * 4);
-  const P = oh * ow;
-  for (let b = b0; b < b1; b++) {
-    padPlane(x + <usize>(b * h * wd) * 4, h, wd, ph, pw, PH, PW, plane);
-    // dy rows padded to a multiple of 4 with zeros, so whole vectors can be used.
-    memory.fill(dyp, 0, <usize>(o * oh * W4) * 4);
-    for (let r = 0; r < o * oh; r++) memory.copy(dyp + <usize>(r * W4) * 4, dy + <usize>((b * o * oh + r) * ow) * 4, <usize>ow * 4);
-    for (let oc = 0; oc < o; oc++) {
-      const dplane = dyp + <usize>(oc * oh * W4) * 4;
-      const dwo = dw + <usize>(oc * kk) * 4;
-      for (let ki = 0; ki < kh; ki++) {
-        let kj = 0;
-        // Four taps at a time: one dy load feeds four independent accumulators.
-        for (; kj + 4 <= kw; kj += 4) {
-          let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-          for (let oy = 0; oy < oh; oy++) {
-            const drow = dplane + <usize>(oy * W4) * 4;
-            const xrow = plane + <usize>((oy + ki) * PW + kj) * 4;
-            for (let ox = 0; ox < W4; ox += 4) {
-              const d = v128.load(drow + <usize>ox * 4);
-              const xp = xrow + <usize>ox * 4;
-              a0 = madd(d, v128.load(xp), a0);
-              a1 = madd(d, v128.load(xp, 4), a1);
-              a2 = madd(d, v128.load(xp, 8), a2);
-              a3 = madd(d, v128.load(xp, 12), a3);
-            }
-          }
-          const q = dwo + <usize>(ki * kw + kj) * 4;
-          store<f32>(q, load<f32>(q) + hsum(a0));
-          store<f32>(q, load<f32>(q, 4) + hsum(a1), 4);
-          store<f32>(q, load<f32>(q, 8) + hsum(a2), 8);
-          store<f32>(q, load<f32>(q, 12) + hsum(a3), 12);
-        }
-        for (; kj < kw; kj++) {
-          let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
-          for (let oy = 0; oy < oh; oy++) {
-            const drow = dplane + <usize>(oy * W4) * 4;
-            const xrow = plane + <usize>((oy + ki) * PW + kj) * 4;
-            let ox = 0;
-            for (; ox + 8 <= W4; ox += 8) {
-              a0 = madd(v128.load(drow + <usize>ox * 4), v128.load(xrow + <usize>ox * 4), a0);
-              a1 = madd(v128.load(drow + <usize>ox * 4, 16), v128.load(xrow + <usize>ox * 4, 16), a1);
-            }
-            if (ox < W4) a0 = madd(v128.load(drow + <usize>ox * 4), v128.load(xrow + <usize>ox * 4), a0);
-          }
-          const q = dwo + <usize>(ki * kw + kj) * 4;
-          store<f32>(q, load<f32>(q) + hsum(f32x4.add(a0, a1)));
-        }
-      }
-    }
-  }
-}
-
-// Direct forward convolution (stride 1, dilation 1, one group) for layers with few channels, where
-// im2col + GEMM spends as long building the column matrix as multiplying it (LeNet's conv1 and
-// conv2). Four output channels × 8 (or 4) pixels of one output row sit in 8 (4) accumulators; each
+// Direct forward convolution (LeNet's conv1 and conv2). Four output channels × 8 (or 4) pixels of one output row sit in 8 (4) accumulators; each
 // tap loads two input vectors from a zero-padded copy of the image and broadcasts four weights
 // (packed tap-major, 4 channels per block, zero-filled past the last channel). The input gradient
 // of such a layer is the same kind of convolution (of dy, padded by k - 1 - p, with the kernel
@@ -256,5 +188,106 @@ export function directForward(gp: usize, b0: i32, b1: i32, x: usize, w: usize, b
       }
     }
     if (act >= 0) activationForward(act, yb, yb, co * oh * ow);
+  }
+}
+
+// Direct weight gradient (stride 1, dilation 1, one group; any channel count, used for one):
+// dw[o, c, ki, kj] = Σ over images and output pixels of
+// dy[o, p] · x[c, p shifted by (ki, kj)]. Two output channels × four taps of one kernel row sit in
+// eight vector accumulators: per output vector, two dy loads and four shifted input loads feed eight
+// multiply-adds (the GEMM micro-kernel's ratio), with no column matrix. Partial sums stay 4 lanes
+// wide in `vacc` across images; the horizontal sums happen once per call. Geometry block as in conv.ts.
+
+// Output-channel pairs, each pair's taps: vacc[((op·c + ci)·kh + ki)·kw + kj][2][4] floats.
+// @ts-ignore: decorator
+@inline function vaccFloats(o: i32, c: i32, kk: i32): i32 { return ((o + 1) >> 1) * c * kk * 8; }
+
+/** Scratch bytes directBackwardWeight needs per thread for geometry `gp`. */
+export function directWeightScratchBytes(gp: usize): i32 {
+  const c = gi(gp, 1), h = gi(gp, 2), w = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6), oh = gi(gp, 7), ow = gi(gp, 8);
+  const ph = gi(gp, 11), pw = gi(gp, 12);
+  const plane = (h + 2 * ph + 1) * paddedWidth(w, pw, ow, kw);
+  return (c * plane + ((o + 1) & ~1) * oh * ((ow + 3) & ~3) + vaccFloats(o, c, kh * kw)) * 4 + 256;
+}
+
+/** dw[o, c, kh, kw] += Σ_b dy[b] ⋆ x[b] for images b in [b0, b1) (stride 1, dilation 1, groups 1). */
+export function directBackwardWeight(gp: usize, b0: i32, b1: i32, x: usize, dy: usize, dw: usize, scratch: usize): void {
+  const c = gi(gp, 1), h = gi(gp, 2), wd = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6), oh = gi(gp, 7), ow = gi(gp, 8);
+  const ph = gi(gp, 11), pw = gi(gp, 12);
+  const kk = kh * kw, PH = h + 2 * ph + 1, PW = paddedWidth(wd, pw, ow, kw), W4 = (ow + 3) & ~3, o2 = (o + 1) & ~1;
+  const planes = align64(scratch);
+  const dyp = align64(planes + <usize>(c * PH * PW) * 4);
+  const vacc = align64(dyp + <usize>(o2 * oh * W4) * 4);
+  const ps = <usize>(PH * PW) * 4, rs = <usize>PW * 4, drs = <usize>W4 * 4;
+  memory.fill(vacc, 0, <usize>vaccFloats(o, c, kk) * 4);
+  // dy rows padded to whole vectors with zeros (and a zero channel when o is odd).
+  memory.fill(dyp, 0, <usize>(o2 * oh * W4) * 4);
+  for (let b = b0; b < b1; b++) {
+    for (let ci = 0; ci < c; ci++) padPlane(x + <usize>((b * c + ci) * h * wd) * 4, h, wd, ph, pw, PH, PW, planes + <usize>ci * ps);
+    for (let r = 0; r < o * oh; r++) memory.copy(dyp + <usize>r * drs, dy + <usize>((b * o * oh + r) * ow) * 4, <usize>ow * 4);
+    for (let op = 0; op < o2; op += 2) {
+      const d0p = dyp + <usize>(op * oh) * drs, d1p = d0p + <usize>oh * drs;
+      for (let ci = 0; ci < c; ci++) {
+        const plane = planes + <usize>ci * ps;
+        for (let ki = 0; ki < kh; ki++) {
+          const acc = vacc + <usize>((((op >> 1) * c + ci) * kh + ki) * kw) * 32;
+          let kj = 0;
+          for (; kj + 4 <= kw; kj += 4) {
+            let a00 = f32x4.splat(0), a01 = a00, a02 = a00, a03 = a00;
+            let a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+            for (let oy = 0; oy < oh; oy++) {
+              const d0r = d0p + <usize>oy * drs, d1r = d1p + <usize>oy * drs;
+              const xr = plane + <usize>(oy + ki) * rs + <usize>kj * 4;
+              for (let ox = 0; ox < W4; ox += 4) {
+                const q = <usize>ox * 4;
+                const d0 = v128.load(d0r + q), d1 = v128.load(d1r + q);
+                let xv = v128.load(xr + q);
+                a00 = madd(d0, xv, a00); a10 = madd(d1, xv, a10);
+                xv = v128.load(xr + q, 4);
+                a01 = madd(d0, xv, a01); a11 = madd(d1, xv, a11);
+                xv = v128.load(xr + q, 8);
+                a02 = madd(d0, xv, a02); a12 = madd(d1, xv, a12);
+                xv = v128.load(xr + q, 12);
+                a03 = madd(d0, xv, a03); a13 = madd(d1, xv, a13);
+              }
+            }
+            const t = acc + <usize>kj * 32;
+            v128.store(t, f32x4.add(v128.load(t), a00)); v128.store(t, f32x4.add(v128.load(t, 16), a10), 16);
+            v128.store(t, f32x4.add(v128.load(t, 32), a01), 32); v128.store(t, f32x4.add(v128.load(t, 48), a11), 48);
+            v128.store(t, f32x4.add(v128.load(t, 64), a02), 64); v128.store(t, f32x4.add(v128.load(t, 80), a12), 80);
+            v128.store(t, f32x4.add(v128.load(t, 96), a03), 96); v128.store(t, f32x4.add(v128.load(t, 112), a13), 112);
+          }
+          for (; kj < kw; kj++) {
+            // One tap: two output vectors per step keep four accumulators busy.
+            let a00 = f32x4.splat(0), a01 = a00, a10 = a00, a11 = a00;
+            for (let oy = 0; oy < oh; oy++) {
+              const d0r = d0p + <usize>oy * drs, d1r = d1p + <usize>oy * drs;
+              const xr = plane + <usize>(oy + ki) * rs + <usize>kj * 4;
+              let ox = 0;
+              for (; ox + 8 <= W4; ox += 8) {
+                const q = <usize>ox * 4;
+                const x0 = v128.load(xr + q), x1 = v128.load(xr + q, 16);
+                a00 = madd(v128.load(d0r + q), x0, a00); a10 = madd(v128.load(d1r + q), x0, a10);
+                a01 = madd(v128.load(d0r + q, 16), x1, a01); a11 = madd(v128.load(d1r + q, 16), x1, a11);
+              }
+              if (ox < W4) {
+                const q = <usize>ox * 4, x0 = v128.load(xr + q);
+                a00 = madd(v128.load(d0r + q), x0, a00); a10 = madd(v128.load(d1r + q), x0, a10);
+              }
+            }
+            const t = acc + <usize>kj * 32;
+            v128.store(t, f32x4.add(v128.load(t), f32x4.add(a00, a01)));
+            v128.store(t, f32x4.add(v128.load(t, 16), f32x4.add(a10, a11)), 16);
+          }
+        }
+      }
+    }
+  }
+  // dw[o, ci, t] += the lanes of vacc[o / 2][ci][t][o % 2].
+  for (let oc = 0; oc < o; oc++) {
+    for (let j = 0; j < c * kk; j++) {
+      const q = dw + <usize>(oc * c * kk + j) * 4;
+      store<f32>(q, load<f32>(q) + hsum(v128.load(vacc + <usize>(((oc >> 1) * c * kk + j) * 2 + (oc & 1)) * 16)));
+    }
   }
 }

@@ -4,7 +4,7 @@ export { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, sumPartials }
 export { maxPoolScratchBytes, maxPoolForward, maxPoolForwardUnpadded, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool';
 export { expForward, sigmoidForward, tanhForward, reluForward, activationForward, activationBackward } from './elementwise';
 export { channelStats, channelAffine, batchNormBackward } from './batchnorm';
-export { directScratchBytes, conv1BackwardWeight, directForwardScratchBytes, directForward } from './conv-direct';
+export { directForwardScratchBytes, directForward, directWeightScratchBytes, directBackwardWeight } from './conv-direct';
 export { winogradScratchBytes, winogradWeights, winogradPackedBytes, winogradPack, winogradConv, winogradWeightAccBytes, winogradBackwardWeight } from './winograd';
 export { winograd3ScratchBytes, winograd3Weights, winograd3PackedBytes, winograd3Conv, winograd3WeightAccBytes, winograd3BackwardWeight } from './winograd3';
 export { channelSum } from './bias';
