@@ -123,6 +123,8 @@ const DIRECT_CONV = process.env['CONVNET_WASM_DIRECT_CONV'] !== '0';
  */
 export function directForwardEligible(g: Conv2dGeometry, backward: boolean): boolean {
   if (g.groups !== 1 || g.strideH !== 1 || g.strideW !== 1 || g.dilationH !== 1 || g.dilationW !== 1) return false;
+  // A 1x1 layer's GEMM reads the input planes as they are: no column matrix to save.
+  if (g.kh * g.kw === 1) return false;
   const [ci, co] = backward ? [g.o, g.c] : [g.c, g.o];
   // The input gradient as a convolution multiplies the zero border of the padded dy too: h·w
   // outputs at o·kh·kw taps each against oh·ow·kh·kw useful multiply-adds per channel pair.
