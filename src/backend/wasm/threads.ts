@@ -135,15 +135,34 @@ export class ThreadPool {
 
   /** Calls export `fn` once per element of `slices` (at most `size`), in parallel; returns when all are done. */
   run(fn: string, slices: readonly (readonly number[])[]): void {
+    this.exec(slices.map(() => fn), slices, true);
+  }
+
+  /**
+   * Runs different exports side by side: task i is export tasks[i][0] with arguments tasks[i][1]
+   * (at most `size` tasks; the first on the calling thread). For independent kernels of similar
+   * cost, such as a layer's input and weight gradients, one whole kernel per thread beats splitting
+   * each over both.
+   */
+  runTasks(tasks: readonly (readonly [string, readonly number[]])[]): void {
+    this.pendingKey = null;
+    this.exec(tasks.map((t) => t[0]), tasks.map((t) => t[1]), false);
+  }
+
+  private exec(fns: readonly string[], slices: readonly (readonly number[])[], adaptive: boolean): void {
+    const fn = fns[0]!;
     const key = this.pendingKey ?? fn;
     this.pendingKey = null;
     if (this.disposed) throw new Error('wasm backend: used after dispose()');
-    const f = this.index.get(fn);
-    if (f === undefined) throw new Error(`wasm backend: unknown export ${fn}`);
-    const call = this.local[fn] as (...a: number[]) => void;
+    const ids = fns.map((name) => {
+      const f = this.index.get(name);
+      if (f === undefined) throw new Error(`wasm backend: unknown export ${name}`);
+      return f;
+    });
+    const calls = fns.map((name) => this.local[name] as (...a: number[]) => void);
     if (slices.length === 0) return;
     if (slices.length === 1 || this.size === 1) {
-      for (const s of slices) call(...s);
+      slices.forEach((s, i) => calls[i]!(...s));
       return;
     }
     if (slices.length > this.size) throw new Error('wasm backend: more slices than threads');
@@ -153,7 +172,7 @@ export class ThreadPool {
       const base = id * SLOT;
       const s = slices[id]!;
       if (s.length > SLOT - 2) throw new Error('wasm backend: too many kernel arguments');
-      this.args[base] = f;
+      this.args[base] = ids[id]!;
       this.args[base + 1] = s.length;
       for (let i = 0; i < s.length; i++) this.args[base + 2 + i] = s[i]!;
     }
@@ -163,12 +182,12 @@ export class ThreadPool {
     Atomics.add(this.ctrl, GEN, 1);
     Atomics.notify(this.ctrl, GEN);
     const t0 = performance.now();
-    call(...slices[0]!);
+    calls[0]!(...slices[0]!);
     const t1 = performance.now();
     let stolen = false;
     for (let id = 1; id < n; id++) {
       if (Atomics.compareExchange(this.ctrl, CLAIM + id, PENDING, STOLEN) === PENDING) {
-        call(...slices[id]!);
+        calls[id]!(...slices[id]!);
         stolen = true;
         continue;
       }
@@ -178,8 +197,8 @@ export class ThreadPool {
         Atomics.wait(this.ctrl, CLAIM + id, v);
       }
     }
-    if (n === 2 && !stolen) this.adapt(key, t1 - t0, performance.now() - t1);
-    if (Atomics.load(this.ctrl, ERROR) !== 0) throw new Error(`wasm backend: ${fn} failed in a worker thread`);
+    if (adaptive && n === 2 && !stolen) this.adapt(key, t1 - t0, performance.now() - t1);
+    if (Atomics.load(this.ctrl, ERROR) !== 0) throw new Error(`wasm backend: ${fns.join(', ')} failed in a worker thread`);
   }
 
   /** Stops the workers; the pool cannot be used afterwards. */
