@@ -6,7 +6,7 @@
 // copy of each image; see each kernel for its blocking.
 import { madd } from './gemm';
 import { align64, gi } from './conv';
-import { activationForward } from './elementwise';
+import { activationForward, vgrad } from './elementwise';
 
 // Padded plane width: room for whole output vectors plus the taps (and a 4-tap block overhang).
 // @ts-ignore: decorator
@@ -210,8 +210,14 @@ export function directWeightScratchBytes(gp: usize): i32 {
   return (c * plane + ((o + 1) & ~1) * oh * ((ow + 3) & ~3) + vaccFloats(o, c, kh * kw)) * 4 + 256;
 }
 
-/** dw[o, c, kh, kw] += Σ_b dy[b] ⋆ x[b] for images b in [b0, b1) (stride 1, dilation 1, groups 1). */
-export function directBackwardWeight(gp: usize, b0: i32, b1: i32, x: usize, dy: usize, dw: usize, scratch: usize): void {
+/**
+ * dw[o, c, kh, kw] += Σ_b dy[b] ⋆ x[b] for images b in [b0, b1) (stride 1, dilation 1, groups 1).
+ * With `act` >= 0 (activationBackward's codes) dy is the gradient of y = act(conv output), taken
+ * through the activation as it is staged; with db != 0, db[o] += the sum of (that) dy over images
+ * and pixels: the bias gradient.
+ */
+export function directBackwardWeight(gp: usize, b0: i32, b1: i32, x: usize, dy: usize, dw: usize, scratch: usize,
+                                     y: usize, act: i32, db: usize): void {
   const c = gi(gp, 1), h = gi(gp, 2), wd = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6), oh = gi(gp, 7), ow = gi(gp, 8);
   const ph = gi(gp, 11), pw = gi(gp, 12);
   const kk = kh * kw, PH = h + 2 * ph + 1, PW = paddedWidth(wd, pw, ow, kw), W4 = (ow + 3) & ~3, o2 = (o + 1) & ~1;
@@ -224,7 +230,30 @@ export function directBackwardWeight(gp: usize, b0: i32, b1: i32, x: usize, dy: 
   memory.fill(dyp, 0, <usize>(o2 * oh * W4) * 4);
   for (let b = b0; b < b1; b++) {
     for (let ci = 0; ci < c; ci++) padPlane(x + <usize>((b * c + ci) * h * wd) * 4, h, wd, ph, pw, PH, PW, planes + <usize>ci * ps);
-    for (let r = 0; r < o * oh; r++) memory.copy(dyp + <usize>r * drs, dy + <usize>((b * o * oh + r) * ow) * 4, <usize>ow * 4);
+    if (act < 0 && db == 0) {
+      for (let r = 0; r < o * oh; r++) memory.copy(dyp + <usize>r * drs, dy + <usize>((b * o * oh + r) * ow) * 4, <usize>ow * 4);
+    } else {
+      for (let oc = 0; oc < o; oc++) {
+        let sum = f32x4.splat(0);
+        for (let oy = 0; oy < oh; oy++) {
+          const off = <usize>(((b * o + oc) * oh + oy) * ow) * 4, d = dyp + <usize>(oc * oh + oy) * drs;
+          let j = 0;
+          for (; j + 4 <= ow; j += 4) {
+            let v = v128.load(dy + off + <usize>j * 4);
+            if (act >= 0) v = vgrad(act, v128.load(y + off + <usize>j * 4), v);
+            v128.store(d + <usize>j * 4, v);
+            sum = f32x4.add(sum, v);
+          }
+          for (; j < ow; j++) {
+            let v = f32x4.splat(load<f32>(dy + off + <usize>j * 4));
+            if (act >= 0) v = vgrad(act, f32x4.splat(load<f32>(y + off + <usize>j * 4)), v);
+            store<f32>(d + <usize>j * 4, f32x4.extract_lane(v, 0));
+            sum = f32x4.replace_lane(sum, 0, f32x4.extract_lane(sum, 0) + f32x4.extract_lane(v, 0));
+          }
+        }
+        if (db != 0) store<f32>(db + <usize>oc * 4, load<f32>(db + <usize>oc * 4) + hsum(sum));
+      }
+    }
     for (let op = 0; op < o2; op += 2) {
       const d0p = dyp + <usize>(op * oh) * drs, d1p = d0p + <usize>oh * drs;
       for (let ci = 0; ci < c; ci++) {

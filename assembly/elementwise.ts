@@ -128,7 +128,7 @@ export function reluForward(x: usize, out: usize, n: i32): void {
 // Activation gradient from the op's output y and the incoming gradient g; `op`: 0 relu, 1 sigmoid, 2 tanh.
 // relu: 0 where y <= 0 (a NaN output passes g, PyTorch's threshold_backward); sigmoid: g·y·(1 − y); tanh: g·(1 − y²).
 // @ts-ignore: decorator
-@inline function vgrad(op: i32, y: v128, g: v128): v128 {
+@inline export function vgrad(op: i32, y: v128, g: v128): v128 {
   if (op == 0) return v128.andnot(g, f32x4.le(y, f32x4.splat(0)));
   if (op == 1) return f32x4.mul(f32x4.mul(g, y), f32x4.sub(f32x4.splat(1), y));
   return f32x4.mul(g, f32x4.sub(f32x4.splat(1), f32x4.mul(y, y)));

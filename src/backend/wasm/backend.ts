@@ -170,6 +170,9 @@ const WINOGRAD3_MIN_CHANNELS = 256;
 const WINOGRAD = process.env['CONVNET_WASM_WINOGRAD'] !== '0';
 const WINOGRAD_TILES_DEFAULT = 128;
 
+/** A fused activation's output already in the arena (at py) and its activationBackward code. */
+interface FusedActivationAt { py: number; code: number }
+
 /** Adaptive-split key of a convolution's shape (see ThreadPool.share). */
 const convKey = (g: Conv2dGeometry): string =>
   `${g.n}x${g.c}x${g.h}x${g.w}>${g.o} k${g.kh}x${g.kw}s${g.strideH}x${g.strideW}p${g.padH}x${g.padW}d${g.dilationH}x${g.dilationW}g${g.groups}`;
@@ -460,6 +463,11 @@ export class WasmBackend implements Backend {
     ar.reset();
     const n = dy.length;
     const pdy = ar.put(dy);
+    if (activation !== undefined && !grads.dx && grads.dw && this.direct && directConv(g)) {
+      // The one-channel direct kernel takes dy through the activation while it stages it.
+      this.backwardWeight(g, x, pdy, grads.dw, grads.db, { py: ar.put(activation.y), code: ACTIVATION_CODES[activation.op] });
+      return;
+    }
     if (activation !== undefined) {
       // dy becomes the gradient of the convolution's output, in place, where the kernels read it.
       const py = ar.put(activation.y);
@@ -524,7 +532,8 @@ export class WasmBackend implements Backend {
   }
 
   /** dw (and db) from dy already in the arena at pdy. */
-  private backwardWeight(g: Conv2dGeometry, x: Float32Array, pdy: number, dw: Float32Array, db: Float32Array | null): void {
+  private backwardWeight(g: Conv2dGeometry, x: Float32Array, pdy: number, dw: Float32Array, db: Float32Array | null,
+                         act: FusedActivationAt | null = null): void {
     // Measured: for the weight gradient, batching images (a longer K) loses to per-image GEMMs
     // accumulating into dw on large maps, because batching needs dy staged and a column buffer that
     // leaves L2. On small maps a per-image GEMM has K = P (9 on ResNet's last stage) and re-reads and
@@ -536,7 +545,7 @@ export class WasmBackend implements Backend {
     const fn = direct ? 'directBackwardWeight' : 'conv2dBackwardWeight';
     const conv = this.convSetup(g, target, fn);
     const ranges = conv.ranges, scr = direct ? this.k['directWeightScratchBytes']!(PARAMS_PTR) : conv.scr;
-    this.runWeightGradient(fn, g, ranges, scr, x, pdy, dw, db);
+    this.runWeightGradient(fn, g, ranges, scr, x, pdy, dw, db, act);
   }
 
   /**
@@ -546,21 +555,33 @@ export class WasmBackend implements Backend {
    * dy where it already is instead of a JS reduction over a second copy.
    */
   private runWeightGradient(fn: string, g: Conv2dGeometry, ranges: [number, number][], scr: number,
-                            x: Float32Array, pdy: number, dw: Float32Array, db: Float32Array | null): void {
+                            x: Float32Array, pdy: number, dw: Float32Array, db: Float32Array | null,
+                            act: FusedActivationAt | null = null): void {
     const ar = this.arena;
     const px = ar.put(x);
     const wlen = g.o * (g.c / g.groups) * g.kh * g.kw;
-    const stride = Math.ceil(wlen / 16) * 16;
+    // directBackwardWeight also sums db (after dw in each partial) and takes dy through `act`.
+    const direct = fn === 'directBackwardWeight';
+    const len = direct && db ? wlen + g.o : wlen;
+    const stride = Math.ceil(len / 16) * 16;
     const partials = ar.alloc(ranges.length * stride * 4);
     ar.f32(partials, ranges.length * stride).fill(0);
     const scratch = ar.alloc(ranges.length * scr);
-    this.pool.run(fn, ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, pdy, partials + t * stride * 4, scratch + t * scr]));
-    if (db) this.channelSum(pdy, g.n, g.o, g.oh * g.ow, db);
-    if (ranges.length === 1) { dw.set(ar.f32(partials, wlen)); return; }
-    const pdw = ar.alloc(wlen * 4);
-    const sumParts = split(wlen, wlen < 65536 ? 1 : this.threads, 16);
-    this.pool.run('sumPartials', sumParts.map(([s, e]) => [pdw, partials, stride, ranges.length, s, e]));
+    this.pool.run(fn, ranges.map(([s, e], t) => {
+      const args = [PARAMS_PTR, s, e, px, pdy, partials + t * stride * 4, scratch + t * scr];
+      if (direct) args.push(act ? act.py : 0, act ? act.code : -1, db ? partials + (t * stride + wlen) * 4 : 0);
+      return args;
+    }));
+    if (db && !direct) this.channelSum(pdy, g.n, g.o, g.oh * g.ow, db);
+    let pdw = partials;
+    // (No ranges: an empty batch, whose gradients are zeros from a sum of no partials.)
+    if (ranges.length !== 1) {
+      pdw = ar.alloc(len * 4);
+      const sumParts = split(len, len < 65536 ? 1 : this.threads, 16);
+      this.pool.run('sumPartials', sumParts.map(([s, e]) => [pdw, partials, stride, ranges.length, s, e]));
+    }
     dw.set(ar.f32(pdw, wlen));
+    if (db && direct) db.set(ar.f32(pdw + wlen * 4, g.o));
   }
 
   // out[ch] = sum of the arena's [n, c, s] block at px over images and s; memory-bound, so split by
