@@ -32,7 +32,9 @@ export function sgemmScratchBytes(): i32 {
 // C[0..4, 0..8] += Apanel(4 x kc, k-major) @ Bstrip(kc x 8, row stride bs bytes).
 // 8 f32x4 accumulators + 2 B vectors + 1 broadcast A. A 6x8 tile (15 live vectors) measured 30 %
 // slower under V8 11.3 (it spills: V8 keeps one of the 16 xmm registers as scratch).
-function kernel4x8(kc: i32, pa: usize, pb: usize, bs: usize, c: usize, ldc: usize): void {
+// With `store` the tile overwrites C instead of adding to it (beta = 0 and one K block: no zero-fill
+// pass over C, no load of it).
+function kernel4x8(kc: i32, pa: usize, pb: usize, bs: usize, c: usize, ldc: usize, store: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -52,6 +54,13 @@ function kernel4x8(kc: i32, pa: usize, pb: usize, bs: usize, c: usize, ldc: usiz
     pb += bs;
   }
   let r = c;
+  if (store) {
+    v128.store(r, c00); v128.store(r, c01, 16); r += ldc;
+    v128.store(r, c10); v128.store(r, c11, 16); r += ldc;
+    v128.store(r, c20); v128.store(r, c21, 16); r += ldc;
+    v128.store(r, c30); v128.store(r, c31, 16);
+    return;
+  }
   v128.store(r, f32x4.add(v128.load(r), c00)); v128.store(r, f32x4.add(v128.load(r, 16), c01), 16); r += ldc;
   v128.store(r, f32x4.add(v128.load(r), c10)); v128.store(r, f32x4.add(v128.load(r, 16), c11), 16); r += ldc;
   v128.store(r, f32x4.add(v128.load(r), c20)); v128.store(r, f32x4.add(v128.load(r, 16), c21), 16); r += ldc;
@@ -59,7 +68,7 @@ function kernel4x8(kc: i32, pa: usize, pb: usize, bs: usize, c: usize, ldc: usiz
 }
 
 // The last row panel when only 1-2 rows remain (m = 6 = 4 + 2 for LeNet's conv1).
-function kernel2x8(kc: i32, pa: usize, pb: usize, bs: usize, c: usize, ldc: usize): void {
+function kernel2x8(kc: i32, pa: usize, pb: usize, bs: usize, c: usize, ldc: usize, store: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
@@ -73,14 +82,19 @@ function kernel2x8(kc: i32, pa: usize, pb: usize, bs: usize, c: usize, ldc: usiz
     pb += bs;
   }
   let r = c;
+  if (store) {
+    v128.store(r, c00); v128.store(r, c01, 16); r += ldc;
+    v128.store(r, c10); v128.store(r, c11, 16);
+    return;
+  }
   v128.store(r, f32x4.add(v128.load(r), c00)); v128.store(r, f32x4.add(v128.load(r, 16), c01), 16); r += ldc;
   v128.store(r, f32x4.add(v128.load(r), c10)); v128.store(r, f32x4.add(v128.load(r, 16), c11), 16);
 }
 
 // @ts-ignore: decorator
 @inline function kernel(mr: i32, kc: i32, pa: usize, pb: usize, bs: usize, c: usize, ldc: usize): void {
-  if (mr > 2) kernel4x8(kc, pa, pb, bs, c, ldc);
-  else kernel2x8(kc, pa, pb, bs, c, ldc);
+  if (mr > 2) kernel4x8(kc, pa, pb, bs, c, ldc, false);
+  else kernel2x8(kc, pa, pb, bs, c, ldc, false);
 }
 
 // Packs rows [i0, i0+mc) x cols [p0, p0+kc) of alpha*op(A) into MR-row panels, k-major,
@@ -217,7 +231,9 @@ export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f3
               a: usize, lda: i32, b: usize, ldb: i32, beta: f32,
               c: usize, ldc: i32, scratch: usize, packed: usize): void {
   if (m <= 0 || n <= 0) return;
-  scaleC(m, n, beta, c, ldc);
+  // beta = 0 with a single K block: the kernels store C instead of zeroing it and adding.
+  const fresh = beta == 0 && k > 0 && k <= KC && alpha != 0;
+  if (!fresh) scaleC(m, n, beta, c, ldc);
   if (k <= 0 || alpha == 0) return;
   const pA = (scratch + 63) & ~(<usize>63);
   const pB = pA + PACKA_BYTES;
@@ -256,9 +272,9 @@ export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f3
             const pa = pAb + <usize>(ir * kc * 4);
             const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
             if (nr == NR && mr == MR) {
-              kernel4x8(kc, pa, strip, bs, cp, ldcb);
+              kernel4x8(kc, pa, strip, bs, cp, ldcb, fresh);
             } else if (nr == NR && mr == 2) {
-              kernel2x8(kc, pa, strip, bs, cp, ldcb);
+              kernel2x8(kc, pa, strip, bs, cp, ldcb, fresh);
             } else {
               memory.fill(tile, 0, TILE_BYTES);
               kernel(mr, kc, pa, strip, bs, tile, 32);
@@ -267,7 +283,7 @@ export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f3
                 const trow = tile + <usize>(r * 32);
                 for (let q = 0; q < nr; q++) {
                   const o = <usize>(q * 4);
-                  store<f32>(crow + o, load<f32>(crow + o) + load<f32>(trow + o));
+                  store<f32>(crow + o, fresh ? load<f32>(trow + o) : load<f32>(crow + o) + load<f32>(trow + o));
                 }
               }
             }
