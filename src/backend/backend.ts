@@ -43,6 +43,17 @@ export interface FusedActivation {
   y: Float32Array;
 }
 
+/**
+ * A pooling fused after a convolution's activation (Conv2d → activation → MaxPool2d/AvgPool2d in
+ * Sequential): `g` pools the activation's output, written to `y` (with `argmax`, for max pooling).
+ */
+export interface FusedPool {
+  kind: 'max' | 'avg';
+  g: Pool2dGeometry;
+  y: Float32Array;
+  argmax: Int32Array | null;
+}
+
 /** Geometry of a 2-D pooling window over NCHW input. */
 export interface Pool2dGeometry {
   n: number; c: number; h: number; w: number;     // input [n, c, h, w]
@@ -91,9 +102,10 @@ export interface Backend {
   /**
    * y[n, o, oh, ow] = conv(x, w) (+ bias[o] when given), then `activation` (when given) applied to
    * every element: the fused conv + bias + activation of a Conv2d followed by ReLU/Sigmoid/Tanh.
+   * With `pool` (only after an activation) y is then pooled into pool.y as well.
    */
   conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
-         activation?: ActivationOp): void;
+         activation?: ActivationOp, pool?: FusedPool): void;
   /** dx = gradient of conv2d w.r.t. its input; dx is overwritten. */
   conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
   /**
@@ -105,10 +117,12 @@ export interface Backend {
    * All gradients of one conv2d (+ activation) node from one call, so dy crosses into the backend
    * once: with `activation`, dy is the gradient of the activation's output `activation.y` and is
    * first taken through it (as activationBackward); then dx, dw and db, each when given, are
-   * overwritten as conv2dBackwardInput / conv2dBackwardWeight would write them.
+   * overwritten as conv2dBackwardInput / conv2dBackwardWeight would write them. With `pool` (after
+   * the activation, as in conv2d), dy is the gradient of pool.y and is first taken back through
+   * the pooling (pool.argmax from the forward, for max pooling).
    */
   conv2dBackward(g: Conv2dGeometry, x: Float32Array, w: Float32Array, dy: Float32Array, grads: Conv2dGrads,
-                 activation?: FusedActivation): void;
+                 activation?: FusedActivation, pool?: FusedPool): void;
 
   /** Max pooling; argmax (flat index into each [h, w] plane, -1 if the window is all padding) feeds the backward. */
   maxPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void;

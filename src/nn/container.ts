@@ -3,6 +3,7 @@ import type { ActivationOp } from '../backend/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ReLU, Sigmoid, Tanh } from './activation.js';
 import { Conv2d, LazyConv2d } from './conv.js';
+import { AvgPool2d, MaxPool2d } from './pooling.js';
 import { Module } from './module.js';
 
 /**
@@ -13,6 +14,13 @@ function builtinActivation(m: Module): ActivationOp | null {
   const f = m.forward;
   return f === ReLU.prototype.forward ? 'relu' : f === Sigmoid.prototype.forward ? 'sigmoid'
     : f === Tanh.prototype.forward ? 'tanh' : null;
+}
+
+/** m as a built-in MaxPool2d / AvgPool2d whose forward has not been overridden, else null. */
+function builtinPool(m: Module | undefined): MaxPool2d | AvgPool2d | null {
+  if (m instanceof MaxPool2d && m.forward === MaxPool2d.prototype.forward) return m;
+  if (m instanceof AvgPool2d && m.forward === AvgPool2d.prototype.forward) return m;
+  return null;
 }
 
 /** Is m a built-in Conv2d (or LazyConv2d) whose forward has not been overridden? */
@@ -55,8 +63,9 @@ export class Sequential extends Module {
 
   /**
    * x → child 0 → child 1 → … A Conv2d directly followed by ReLU, Sigmoid or Tanh runs as one fused
-   * conv + bias + activation op (Conv2d.forwardActivated): same result and gradients, the
-   * intermediate is not observable from outside, and it saves a pass over the largest tensors.
+   * conv + bias + activation op (Conv2d.forwardActivated), and with a MaxPool2d or AvgPool2d right
+   * after that (on a batched input) the pooling joins it: same result and gradients, the
+   * intermediates are not observable from outside, and it saves passes over the largest tensors.
    */
   forward(x: Tensor): Tensor {
     const kids = this.layers();
@@ -64,8 +73,9 @@ export class Sequential extends Module {
       const m = kids[i]!;
       const act = i + 1 < kids.length && builtinConv2d(m) ? builtinActivation(kids[i + 1]!) : null;
       if (act !== null) {
-        x = (m as Conv2d).forwardActivated(x, act);
-        i++;
+        const pool = x.ndim === 4 ? builtinPool(kids[i + 2]) : null;
+        x = (m as Conv2d).forwardActivated(x, act, pool ? (shape) => pool.fusedPool(shape) : undefined);
+        i += pool ? 2 : 1;
       } else {
         x = m.call(x);
       }

@@ -4,6 +4,7 @@ import { zeros } from '../tensor/creation.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import type { ActivationOp } from '../backend/backend.js';
 import { conv1d, conv2dActivation } from '../tensor/ops/conv.js';
+import type { PoolSpec } from '../tensor/ops/pool.js';
 import { formatShape } from '../tensor/shape.js';
 import { Module } from './module.js';
 import { Parameter, UninitializedParameter } from './parameter.js';
@@ -163,15 +164,16 @@ export class Conv2d extends ConvNd {
 
   /**
    * `activation(this.forward(x))` as one fused kernel: Sequential runs a Conv2d followed by ReLU,
-   * Sigmoid or Tanh this way. Same values and gradients; the pre-activation is never stored.
+   * Sigmoid or Tanh this way. Same values and gradients; the pre-activation is never stored. With
+   * `pool` (a pooling layer's fusedPool), the activation's output is also pooled in the same call.
    */
-  forwardActivated(x: Tensor, activation?: ActivationOp): Tensor {
+  forwardActivated(x: Tensor, activation?: ActivationOp, pool?: (shape: readonly number[]) => PoolSpec): Tensor {
     return conv2dActivation(x, this.weight, this.bias, {
       stride: this.stride as [number, number],
       padding: typeof this.padding === 'string' ? this.padding : (this.padding as [number, number]),
       dilation: this.dilation as [number, number],
       groups: this.groups,
-    }, activation);
+    }, activation, pool);
   }
 }
 
@@ -185,9 +187,9 @@ export class LazyConv2d extends Conv2d {
     return this.forwardActivated(x);
   }
 
-  override forwardActivated(x: Tensor, activation?: ActivationOp): Tensor {
+  override forwardActivated(x: Tensor, activation?: ActivationOp, pool?: (shape: readonly number[]) => PoolSpec): Tensor {
     if (this.hasUninitializedParams() || this.inChannels === 0) this.materialize(x);
-    return super.forwardActivated(x, activation);
+    return super.forwardActivated(x, activation, pool);
   }
 }
 

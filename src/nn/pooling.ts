@@ -1,6 +1,7 @@
 /** Pooling layers: MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, with PyTorch's repr. */
 import type { Tensor } from '../tensor/tensor.js';
-import { adaptiveAvgPool2d, avgPool2d, maxPool2d, type AdaptiveSize, type AvgPool2dOptions, type MaxPool2dOptions } from '../tensor/ops/pool.js';
+import { adaptiveAvgPool2d, avgPool2d, maxPool2d, poolSpec, type AdaptiveSize, type AvgPool2dOptions, type MaxPool2dOptions,
+  type PoolSpec } from '../tensor/ops/pool.js';
 import type { Pair } from '../tensor/ops/conv.js';
 import { Module } from './module.js';
 
@@ -23,6 +24,11 @@ export class MaxPool2d extends Module {
 
   forward(x: Tensor): Tensor {
     return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode });
+  }
+
+  /** This layer's pooling of a 4-D input of `shape`, to fuse after a convolution (Sequential). */
+  fusedPool(shape: readonly number[]): PoolSpec {
+    return poolSpec('max', shape, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode });
   }
 
   override extraRepr(): string {
@@ -48,6 +54,13 @@ export class AvgPool2d extends Module {
 
   forward(x: Tensor): Tensor {
     return avgPool2d(x, this.kernelSize, {
+      stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad,
+    });
+  }
+
+  /** This layer's pooling of a 4-D input of `shape`, to fuse after a convolution (Sequential). */
+  fusedPool(shape: readonly number[]): PoolSpec {
+    return poolSpec('avg', shape, this.kernelSize, {
       stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad,
     });
   }

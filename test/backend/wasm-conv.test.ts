@@ -320,6 +320,37 @@ describe('wasm backend agrees with refBackend', () => {
       }
     }
   });
+  it('on conv + activation + pooling in one call (FusedPool), forward and backward', () => {
+    // LeNet's two stages, a Winograd layer with a padded 3x3/2 max pooling, a direct one with ceil-mode
+    // average pooling that excludes padding, and an im2col one (stride 2).
+    const cases: [Conv2dGeometry, 'max' | 'avg', number, number, number, boolean, boolean, ActivationOp][] = [
+      [convGeom(4, 1, 28, 28, 6, 5, 1, 2, 1, 1), 'avg', 2, 2, 0, true, false, 'sigmoid'],
+      [convGeom(4, 6, 14, 14, 16, 5, 1, 0, 1, 1), 'max', 2, 2, 0, true, false, 'relu'],
+      [convGeom(2, 8, 9, 9, 8, 3, 1, 1, 1, 1), 'max', 3, 2, 1, true, false, 'tanh'],
+      [convGeom(2, 6, 9, 11, 6, 3, 1, 1, 1, 1), 'avg', 2, 2, 1, false, true, 'relu'],
+      [convGeom(2, 3, 12, 12, 5, 3, 2, 1, 1, 1), 'max', 2, 2, 0, true, true, 'sigmoid']];
+    let seed = 4000;
+    for (const [g, kind, k, st, p, incl, ceil, act] of cases) {
+      const pg = poolGeom(g.n, g.o, g.oh, g.ow, k, st, p, incl, ceil);
+      const xl = g.n * g.c * g.h * g.w, wl = g.o * g.c * g.kh * g.kw, yl = g.n * g.o * g.oh * g.ow, pl = pg.n * pg.c * pg.oh * pg.ow;
+      const x = randArray(xl, seed++), w = randArray(wl, seed++), bias = randArray(g.o, seed++), gp = randArray(pl, seed++);
+      const outs = [refBackend, be].map((b) => {
+        const y = new Float32Array(yl), pool = { kind, g: pg, y: new Float32Array(pl), argmax: kind === 'max' ? new Int32Array(pl) : null };
+        b.conv2d(g, x, w, bias, y, act, pool);
+        const dx = new Float32Array(xl), dw = new Float32Array(wl), db = new Float32Array(g.o);
+        b.conv2dBackward(g, x, w, gp, { dx, dw, db }, { op: act, y }, pool);
+        return { y, py: pool.y, am: pool.argmax, dx, dw, db };
+      });
+      const [r, o] = outs as [typeof outs[0], typeof outs[0]];
+      const what = `${label(g)} + ${act} + ${kind} ${k}/${st} p${p}${ceil ? ' ceil' : ''}`;
+      if (r.am) assert.deepEqual(Array.from(o.am!), Array.from(r.am), `${what}: argmax`);
+      for (const key of ['y', 'py', 'dx', 'dw', 'db'] as const) {
+        const want = r[key], scale = Math.max(...Array.from(want, Math.abs));
+        assertClose(o[key], want, new Float32Array(want.length).fill(scale), `${what}: ${key}`, 2e-5);
+      }
+    }
+  });
+
   it('on pooling, including NaN windows', () => {
     for (const g of poolCases) {
       const xl = g.n * g.c * g.h * g.w, yl = g.n * g.c * g.oh * g.ow;

@@ -9,6 +9,7 @@ import * as F from '../../src/nn/functional.js';
 import { Conv1d, Conv2d, LazyConv1d, LazyConv2d } from '../../src/nn/conv.js';
 import { Sequential } from '../../src/nn/container.js';
 import { ReLU, Sigmoid, Tanh } from '../../src/nn/activation.js';
+import { AvgPool2d, MaxPool2d } from '../../src/nn/pooling.js';
 import { UninitializedParameter } from '../../src/nn/parameter.js';
 import { assertClose, fromJson, loadFixture, type TensorJson } from '../helpers/fixtures.js';
 import { gradcheck } from '../helpers/gradcheck.js';
@@ -275,6 +276,51 @@ forEachBackend('fused conv2d + activation', () => {
     const shifted = new ShiftedConv(2, 3, { kernelSize: 3 });
     shifted.loadStateDict(conv.stateDict());
     assertClose(new Sequential(shifted, new Sigmoid()).call(x), conv.forward(x).add(1).sigmoid(), { what: 'ShiftedConv', atol: 1e-6 });
+  });
+});
+
+forEachBackend('fused conv2d + activation + pooling', () => {
+  test('Sequential runs Conv2d → activation → MaxPool2d/AvgPool2d as one op with the pooling layer\'s node and values', () => {
+    manualSeed(15);
+    const nets = [
+      new Sequential(new LazyConv2d(6, { kernelSize: 5, padding: 2 }), new Sigmoid(), new AvgPool2d(2, { stride: 2 }),
+        new LazyConv2d(4, { kernelSize: 3 }), new ReLU(), new MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true })),
+      new Sequential(new Conv2d(3, 5, { kernelSize: 3, padding: 1 }), new Tanh(), new AvgPool2d(2, { padding: 1, countIncludePad: false })),
+    ];
+    const inputs = [randn([2, 1, 12, 12]), randn([3, 3, 7, 9])];
+    nets.forEach((net, k) => {
+      const x = inputs[k]!.requiresGrad_();
+      const y = net.call(x);
+      const last = net.at(-1);
+      assert.equal(y.gradFn!.name, last instanceof MaxPool2d ? 'MaxPool2DWithIndicesBackward0' : 'AvgPool2DBackward0');
+      // The fused node reads the convolution's input: x, or the first stage's pooled output.
+      const input = y.gradFn!.inputs[0]!;
+      if (k === 1) assert.equal(input, x);
+      else assert.equal(input.gradFn!.name, 'AvgPool2DBackward0');
+      let z = x;
+      for (const m of net) z = m.forward(z);
+      assertClose(y, z, { what: `net ${k}: output`, atol: 1e-6 });
+      const gy = randn(y.shape.slice());
+      y.backward(gy);
+      const grads = [x.grad!.clone(), ...[...net.parameters()].map((p) => p.grad!.clone())];
+      x.grad = null;
+      net.zeroGrad();
+      z.backward(gy);
+      [x.grad!, ...[...net.parameters()].map((p) => p.grad!)].forEach((g, i) =>
+        assertClose(grads[i]!, g, { what: `net ${k}: gradient ${i}`, atol: 1e-5 }));
+    });
+  });
+
+  test('an unbatched input and a pooling subclass still give the layer-by-layer result', () => {
+    class HalfMaxPool extends MaxPool2d {
+      override forward(x: Tensor): Tensor { return super.forward(x).mul(0.5); }
+    }
+    manualSeed(16);
+    const conv = new Conv2d(2, 3, { kernelSize: 3 }), x3 = randn([2, 8, 8]), x4 = randn([2, 2, 8, 8]);
+    const plain = new Sequential(conv, new ReLU(), new MaxPool2d(2));
+    assertClose(plain.call(x3), F.maxPool2d(conv.forward(x3).relu(), 2), { what: 'unbatched', atol: 1e-6 });
+    const sub = new Sequential(conv, new ReLU(), new HalfMaxPool(2));
+    assertClose(sub.call(x4), F.maxPool2d(conv.forward(x4).relu(), 2).mul(0.5), { what: 'subclass', atol: 1e-6 });
   });
 });
 

@@ -3,7 +3,8 @@
  * lowering: each image/group is unfolded into a [cg*kh*kw, oh*ow] column matrix so the
  * convolution becomes one matrix product, and both gradients are matrix products too.
  */
-import type { ActivationOp, Conv2dGeometry, Conv2dGrads, FusedActivation } from '../backend.js';
+import type { ActivationOp, Conv2dGeometry, Conv2dGrads, FusedActivation, FusedPool } from '../backend.js';
+import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 import { activationBackward, unary } from './elementwise.js';
 import { gemm } from './gemm.js';
 
@@ -74,7 +75,7 @@ function offsets(g: Conv2dGeometry, n: number, gi: number): { x: number; y: numb
 
 /** y[n, o, oh, ow] = sum over (ci, ki, kj) of w * x (+ bias[o]): per image and group, y_g = W_g @ col. */
 export function conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null,
-                       y: Float32Array, activation?: ActivationOp): void {
+                       y: Float32Array, activation?: ActivationOp, pool?: FusedPool): void {
   const og = g.o / g.groups, K = colRows(g), L = g.oh * g.ow;
   const col = new Float32Array(K * L);
   for (let n = 0; n < g.n; n++) {
@@ -91,6 +92,10 @@ export function conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias
     }
   }
   if (activation !== undefined) unary(activation, y, y);
+  if (pool) {
+    if (pool.kind === 'avg') avgPool2d(pool.g, y, pool.y);
+    else maxPool2d(pool.g, y, pool.y, pool.argmax!);
+  }
 }
 
 /** dx = col2im(W_gᵀ @ dY_g) per image and group; dx is overwritten. */
@@ -128,11 +133,17 @@ export function conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Flo
 
 /** Backend.conv2dBackward by composition: the activation's gradient, then each requested conv gradient. */
 export function conv2dBackward(g: Conv2dGeometry, x: Float32Array, w: Float32Array, dy: Float32Array, grads: Conv2dGrads,
-                               activation?: FusedActivation): void {
+                               activation?: FusedActivation, pool?: FusedPool): void {
   let d = dy;
+  if (pool) {
+    d = new Float32Array(g.n * g.o * g.oh * g.ow);
+    if (pool.kind === 'avg') avgPool2dBackward(pool.g, dy, d);
+    else maxPool2dBackward(pool.g, dy, pool.argmax!, d);
+  }
   if (activation !== undefined) {
-    d = new Float32Array(dy.length);
-    activationBackward(activation.op, activation.y, dy, d);
+    const a = new Float32Array(d.length);
+    activationBackward(activation.op, activation.y, d, a);
+    d = a;
   }
   if (grads.dx) conv2dBackwardInput(g, d, w, grads.dx);
   if (grads.dw) conv2dBackwardWeight(g, x, d, grads.dw, grads.db);

@@ -3,7 +3,7 @@
  * shared memory, split across worker threads; everything else delegates to the reference backend.
  */
 import os from 'node:os';
-import type { ActivationOp, Backend, BinaryOp, Conv2dGeometry, Conv2dGrads, FusedActivation, Pool2dGeometry, ReduceOp, UnaryOp } from '../backend.js';
+import type { ActivationOp, Backend, BinaryOp, Conv2dGeometry, Conv2dGrads, FusedActivation, FusedPool, Pool2dGeometry, ReduceOp, UnaryOp } from '../backend.js';
 import { refBackend } from '../ref/index.js';
 import { bestFlavor, kernelModule, type KernelFlavor } from './loader.js';
 import { Arena, PARAMS_PTR } from './memory.js';
@@ -352,7 +352,7 @@ export class WasmBackend implements Backend {
    * 180° and transposed to [c, o].
    */
   private winogradConv(t: 2 | 3, g: Conv2dGeometry, backward: boolean, psrc: number, w: Float32Array,
-                       bias: Float32Array | null, out: Float32Array, act = -1): void {
+                       bias: Float32Array | null, out: Float32Array, act = -1): number {
     const f = t === 2 ? 'winograd' : 'winograd3', slots = (t + 2) * (t + 2);
     const ar = this.arena;
     const [I, H, W, O, OH, OW, ph, pw] = backward
@@ -381,6 +381,7 @@ export class WasmBackend implements Backend {
     this.pool.run(fn, ranges.map(([s, e], t) => [PARAMS_PTR, s, e, psrc, pp, pbias, pout, scratch + t * scr]));
     if (act >= 0) this.activate(act, pout, outLen);
     out.set(ar.f32(pout, outLen));
+    return pout;
   }
 
   /**
@@ -388,7 +389,7 @@ export class WasmBackend implements Backend {
    * the input gradient (src = dy, out = dx).
    */
   private directConv(g: Conv2dGeometry, backward: boolean, psrc: number, w: Float32Array, bias: Float32Array | null,
-                     out: Float32Array, act: number): void {
+                     out: Float32Array, act: number): number {
     const ar = this.arena;
     const [ci, h, wd, co, oh, ow, ph, pw] = backward
       ? [g.o, g.oh, g.ow, g.c, g.h, g.w, g.kh - 1 - g.padH, g.kw - 1 - g.padW]
@@ -404,6 +405,7 @@ export class WasmBackend implements Backend {
     const scratch = ar.alloc(ranges.length * scr);
     this.pool.run('directForward', ranges.map(([s, e], t) => [PARAMS_PTR, s, e, psrc, pw_, pbias, pout, scratch + t * scr, act]));
     out.set(ar.f32(pout, outLen));
+    return pout;
   }
 
   /** The activation with code `act` applied in place to n floats of the arena at p. */
@@ -429,22 +431,27 @@ export class WasmBackend implements Backend {
   }
 
   conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
-         activation?: ActivationOp): void {
+         activation?: ActivationOp, pool?: FusedPool): void {
     const act = activation === undefined ? -1 : ACTIVATION_CODES[activation];
     const ar = this.arena;
     ar.reset();
     const px = ar.put(x);
     const wt = this.winograd ? winogradTile(g, this.winograd3MinChannels) : 0;
-    if (wt !== 0) { this.winogradConv(wt, g, false, px, w, bias, y, act); return; }
-    if (this.direct && directForwardEligible(g, false)) { this.directConv(g, false, px, w, bias, y, act); return; }
-    const { ranges, scr } = this.convSetup(g, this.convTargetN, 'conv2dForward');
-    const pw = ar.put(w), pbias = bias ? ar.put(bias) : 0;
-    const ylen = g.n * g.o * g.oh * g.ow;
-    const py = ar.alloc(ylen * 4);
-    const scratch = ar.alloc(ranges.length * scr);
-    // The activation runs inside the kernel, on each block of images while it is in cache.
-    this.pool.run('conv2dForward', ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, pw, pbias, py, scratch + t * scr, act]));
-    y.set(ar.f32(py, ylen));
+    let py: number;
+    if (wt !== 0) py = this.winogradConv(wt, g, false, px, w, bias, y, act);
+    else if (this.direct && directForwardEligible(g, false)) py = this.directConv(g, false, px, w, bias, y, act);
+    else {
+      const { ranges, scr } = this.convSetup(g, this.convTargetN, 'conv2dForward');
+      const pw = ar.put(w), pbias = bias ? ar.put(bias) : 0;
+      const ylen = g.n * g.o * g.oh * g.ow;
+      py = ar.alloc(ylen * 4);
+      const scratch = ar.alloc(ranges.length * scr);
+      // The activation runs inside the kernel, on each block of images while it is in cache.
+      this.pool.run('conv2dForward', ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, pw, pbias, py, scratch + t * scr, act]));
+      y.set(ar.f32(py, ylen));
+    }
+    // A fused pooling reads the activation's output where it already is.
+    if (pool) this.poolForward(pool, py);
   }
 
   conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
@@ -458,11 +465,12 @@ export class WasmBackend implements Backend {
   }
 
   conv2dBackward(g: Conv2dGeometry, x: Float32Array, w: Float32Array, dy: Float32Array, grads: Conv2dGrads,
-                 activation?: FusedActivation): void {
+                 activation?: FusedActivation, pool?: FusedPool): void {
     const ar = this.arena;
     ar.reset();
-    const n = dy.length;
-    const pdy = ar.put(dy);
+    const n = g.n * g.o * g.oh * g.ow;
+    // Through a fused pooling first: dy is then the pooled output's gradient.
+    const pdy = pool ? this.poolBackward(pool, ar.put(dy)) : ar.put(dy);
     if (activation !== undefined && !grads.dx && grads.dw && this.direct && directConv(g)) {
       // The one-channel direct kernel takes dy through the activation while it stages it.
       this.backwardWeight(g, x, pdy, grads.dw, grads.db, { py: ar.put(activation.y), code: ACTIVATION_CODES[activation.op] });
@@ -604,50 +612,62 @@ export class WasmBackend implements Backend {
   }
 
   maxPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void {
-    const ar = this.arena;
-    ar.reset();
-    // Without padding the windows need no padded copy of the plane (see assembly/pool.ts).
-    const fn = g.padH === 0 && g.padW === 0 ? 'maxPoolForwardUnpadded' : 'maxPoolForward';
-    const ranges = this.poolSetup(g, fn);
-    const ylen = g.n * g.c * g.oh * g.ow;
-    const px = ar.put(x), py = ar.alloc(ylen * 4), pam = ar.alloc(ylen * 4);
-    const scr = this.k['maxPoolScratchBytes']!(PARAMS_PTR);
-    const scratch = ar.alloc(ranges.length * scr);
-    this.pool.run(fn, ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, py, pam, scratch + t * scr]));
-    y.set(ar.f32(py, ylen));
-    argmax.set(ar.i32(pam, ylen));
+    this.arena.reset();
+    this.poolForward({ kind: 'max', g, y, argmax }, this.arena.put(x));
   }
 
   maxPool2dBackward(g: Pool2dGeometry, dy: Float32Array, argmax: Int32Array, dx: Float32Array): void {
     const ar = this.arena;
     ar.reset();
-    const ranges = this.poolSetup(g, 'maxPoolBackward');
-    const xlen = g.n * g.c * g.h * g.w;
-    const pdy = ar.put(dy);
-    const pam = ar.alloc(argmax.length * 4);
-    ar.i32(pam, argmax.length).set(argmax);
-    const pdx = ar.alloc(xlen * 4);
-    this.pool.run('maxPoolBackward', ranges.map(([s, e]) => [PARAMS_PTR, s, e, pdy, pam, pdx]));
-    dx.set(ar.f32(pdx, xlen));
+    dx.set(ar.f32(this.poolBackward({ kind: 'max', g, y: dy, argmax }, ar.put(dy)), g.n * g.c * g.h * g.w));
   }
 
   avgPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array): void {
-    const ar = this.arena;
-    ar.reset();
-    const ranges = this.poolSetup(g, 'avgPoolForward');
-    const ylen = g.n * g.c * g.oh * g.ow;
-    const px = ar.put(x), py = ar.alloc(ylen * 4);
-    this.pool.run('avgPoolForward', ranges.map(([s, e]) => [PARAMS_PTR, s, e, px, py]));
-    y.set(ar.f32(py, ylen));
+    this.arena.reset();
+    this.poolForward({ kind: 'avg', g, y, argmax: null }, this.arena.put(x));
   }
 
   avgPool2dBackward(g: Pool2dGeometry, dy: Float32Array, dx: Float32Array): void {
     const ar = this.arena;
     ar.reset();
-    const ranges = this.poolSetup(g, 'avgPoolBackward');
-    const xlen = g.n * g.c * g.h * g.w;
-    const pdy = ar.put(dy), pdx = ar.alloc(xlen * 4);
-    this.pool.run('avgPoolBackward', ranges.map(([s, e]) => [PARAMS_PTR, s, e, pdy, pdx]));
-    dx.set(ar.f32(pdx, xlen));
+    dx.set(ar.f32(this.poolBackward({ kind: 'avg', g, y: dy, argmax: null }, ar.put(dy)), g.n * g.c * g.h * g.w));
+  }
+
+  /** Pools the arena's input at px into p.y (and p.argmax). */
+  private poolForward(p: FusedPool, px: number): void {
+    const ar = this.arena, g = p.g;
+    const ylen = g.n * g.c * g.oh * g.ow;
+    const py = ar.alloc(ylen * 4);
+    if (p.kind === 'avg') {
+      const ranges = this.poolSetup(g, 'avgPoolForward');
+      this.pool.run('avgPoolForward', ranges.map(([s, e]) => [PARAMS_PTR, s, e, px, py]));
+    } else {
+      // Without padding the windows need no padded copy of the plane (see assembly/pool.ts).
+      const fn = g.padH === 0 && g.padW === 0 ? 'maxPoolForwardUnpadded' : 'maxPoolForward';
+      const ranges = this.poolSetup(g, fn);
+      const pam = ar.alloc(ylen * 4);
+      const scr = this.k['maxPoolScratchBytes']!(PARAMS_PTR);
+      const scratch = ar.alloc(ranges.length * scr);
+      this.pool.run(fn, ranges.map(([s, e], t) => [PARAMS_PTR, s, e, px, py, pam, scratch + t * scr]));
+      p.argmax!.set(ar.i32(pam, ylen));
+    }
+    p.y.set(ar.f32(py, ylen));
+  }
+
+  /** The input gradient of pooling p from its output gradient at pdy (arena); returns where it is. */
+  private poolBackward(p: FusedPool, pdy: number): number {
+    const ar = this.arena, g = p.g;
+    const pdx = ar.alloc(g.n * g.c * g.h * g.w * 4);
+    if (p.kind === 'avg') {
+      const ranges = this.poolSetup(g, 'avgPoolBackward');
+      this.pool.run('avgPoolBackward', ranges.map(([s, e]) => [PARAMS_PTR, s, e, pdy, pdx]));
+    } else {
+      const ranges = this.poolSetup(g, 'maxPoolBackward');
+      const am = p.argmax!;
+      const pam = ar.alloc(am.length * 4);
+      ar.i32(pam, am.length).set(am);
+      this.pool.run('maxPoolBackward', ranges.map(([s, e]) => [PARAMS_PTR, s, e, pdy, pam, pdx]));
+    }
+    return pdx;
   }
 }

@@ -1,5 +1,6 @@
 /** Convolution ops with autograd: conv2d (NCHW, OIHW weight) and conv1d on top of it, PyTorch semantics. */
-import type { ActivationOp, Conv2dGeometry } from '../../backend/backend.js';
+import type { ActivationOp, Conv2dGeometry, FusedPool } from '../../backend/backend.js';
+import type { PoolSpec } from './pool.js';
 import { getBackend } from '../../backend/registry.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -87,24 +88,29 @@ const ACTIVATION_NODE: Record<ActivationOp, string> = { relu: 'ReluBackward0', s
  * through the activation and the convolution in one backend call.
  */
 function convolve(xr: Tensor, wr: Tensor, bias: Tensor | null, g: Conv2dGeometry, outShape: readonly number[],
-                  activation?: ActivationOp): Tensor {
+                  activation?: ActivationOp, spec?: PoolSpec): Tensor {
   const be = getBackend();
   const xd = f32(xr), wd = f32(wr);
   const y = new Float32Array(g.n * g.o * g.oh * g.ow);
-  be.conv2d(g, xd, wd, bias === null ? null : f32(bias), y, activation);
+  let pool: FusedPool | undefined;
+  if (spec) {
+    const len = spec.g.n * spec.g.c * spec.g.oh * spec.g.ow;
+    pool = { kind: spec.kind, g: spec.g, y: new Float32Array(len), argmax: spec.kind === 'max' ? new Int32Array(len) : null };
+  }
+  be.conv2d(g, xd, wd, bias === null ? null : f32(bias), y, activation, pool);
   const inputs = bias === null ? [xr, wr] : [xr, wr, bias];
-  const out = fromF32(y, outShape);
-  const name = activation === undefined ? 'ConvolutionBackward0' : ACTIVATION_NODE[activation];
+  const out = pool ? fromF32(pool.y, [g.n, g.o, pool.g.oh, pool.g.ow]) : fromF32(y, outShape);
+  const name = spec ? spec.name : activation === undefined ? 'ConvolutionBackward0' : ACTIVATION_NODE[activation];
   return record(out, name, inputs, (gy) => {
     const wantDb = bias !== null && bias.requiresGrad;
     const dx = xr.requiresGrad ? new Float32Array(xr.numel()) : null;
     const dw = wr.requiresGrad ? new Float32Array(wr.numel()) : null;
     const db = wantDb ? new Float32Array(g.o) : null;
-    be.conv2dBackward(g, xd, wd, f32(gy), { dx, dw, db }, activation === undefined ? undefined : { op: activation, y });
+    be.conv2dBackward(g, xd, wd, f32(gy), { dx, dw, db }, activation === undefined ? undefined : { op: activation, y }, pool);
     const grads: (Tensor | null)[] = [dx && fromF32(dx, xr.shape), dw && fromF32(dw, wr.shape)];
     if (bias !== null) grads.push(db && fromF32(db, [g.o]));
     return grads;
-  }, activation !== undefined);
+  }, activation !== undefined && !spec);
 }
 
 /** Shared checks of conv1d/conv2d; `x` batched, `weight` of rank x.ndim. */
@@ -145,11 +151,14 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
 /**
  * activation(conv2d(x, weight, bias, opts)) as one fused op (Sequential runs a Conv2d followed by
  * ReLU, Sigmoid or Tanh through it): the same values and gradients, one kernel instead of two, and
- * no pre-activation tensor. Without `activation` it is conv2d.
+ * no pre-activation tensor. Without `activation` it is conv2d. With `pool` (batched input and an
+ * activation only), the activation's output is pooled as `pool(shape of conv2d's output)` says
+ * (poolSpec), in the same backend call: the result is the pooled tensor, and its node the pooling's.
  */
 export function conv2dActivation(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Conv2dOptions,
-                                 activation?: ActivationOp): Tensor {
+                                 activation?: ActivationOp, pool?: (shape: readonly number[]) => PoolSpec): Tensor {
   const op = 'conv2d';
+  if (pool && (x.ndim !== 4 || activation === undefined)) throw new Error(`${op}: a fused pooling needs a batched input and an activation`);
   if (x.ndim !== 3 && x.ndim !== 4) {
     throw new Error(`${op}: expected 3-D (unbatched) or 4-D (batched) input, got input of shape ${formatShape(x.shape)}`);
   }
@@ -162,7 +171,8 @@ export function conv2dActivation(x: Tensor, weight: Tensor, bias: Tensor | null,
   const dil = pair(opts.dilation ?? 1, 'dilation', op, 1);
   const { x: xp, pad } = resolvePadding(op, x, 2, weight.shape.slice(2), opts.padding ?? 0, stride, dil);
   const g = geometry(xp.shape, weight.shape, stride, pad, dil, groups, op, { x: x.shape, w: weight.shape });
-  return convolve(xp, weight, bias, g, [g.n, g.o, g.oh, g.ow], activation);
+  const outShape = [g.n, g.o, g.oh, g.ow];
+  return convolve(xp, weight, bias, g, outShape, activation, pool?.(outShape));
 }
 
 /** 1-D cross-correlation, run as a conv2d of height 1. x: [N, C, L] or [C, L]; weight: [O, C/groups, k]; bias: [O] → [N, O, L_out]. */

@@ -28,19 +28,35 @@ export function poolOutSize(inp: number, k: number, s: number, p: number, ceilMo
 
 /** Checked geometry for 4-D x. */
 function poolGeometry(op: string, x: Tensor, kernelSize: Pair, o: AvgPool2dOptions): Pool2dGeometry {
+  return poolGeometryOf(op, x.shape, kernelSize, o);
+}
+
+/** A pooling to fuse after a convolution's activation: its kind, checked geometry and PyTorch node name. */
+export interface PoolSpec { kind: 'max' | 'avg'; g: Pool2dGeometry; name: string }
+
+/**
+ * The PoolSpec of maxPool2d / avgPool2d (`kind`) with these options over a 4-D input of `shape`
+ * (checked as those functions check it).
+ */
+export function poolSpec(kind: 'max' | 'avg', shape: readonly number[], kernelSize: Pair, o: AvgPool2dOptions): PoolSpec {
+  const op = kind === 'max' ? 'maxPool2d' : 'avgPool2d';
+  return { kind, g: poolGeometryOf(op, shape, kernelSize, o), name: kind === 'max' ? 'MaxPool2DWithIndicesBackward0' : 'AvgPool2DBackward0' };
+}
+
+function poolGeometryOf(op: string, shape: readonly number[], kernelSize: Pair, o: AvgPool2dOptions): Pool2dGeometry {
   const [kh, kw] = pair(kernelSize, 'kernelSize', op, 1);
   const [sh, sw] = pair(o.stride ?? kernelSize, 'stride', op, 1);
   const [ph, pw] = pair(o.padding ?? 0, 'padding', op, 0);
   if (ph > kh / 2 || pw > kw / 2) {
     throw new Error(`${op}: padding should be at most half of the kernel size, but got padding [${ph}, ${pw}] ` +
-                    `for kernel [${kh}, ${kw}] (input ${formatShape(x.shape)})`);
+                    `for kernel [${kh}, ${kw}] (input ${formatShape(shape)})`);
   }
-  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const [n, c, h, w] = shape as [number, number, number, number];
   const ceil = o.ceilMode ?? false;
   const oh = poolOutSize(h, kh, sh, ph, ceil), ow = poolOutSize(w, kw, sw, pw, ceil);
   if (oh < 1 || ow < 1) {
     throw new Error(`${op}: kernel [${kh}, ${kw}] is larger than the padded input ${h + 2 * ph}x${w + 2 * pw} ` +
-                    `(input ${formatShape(x.shape)}, padding [${ph}, ${pw}]); output would be ${oh}x${ow}`);
+                    `(input ${formatShape(shape)}, padding [${ph}, ${pw}]); output would be ${oh}x${ow}`);
   }
   return { n, c, h, w, oh, ow, kh, kw, strideH: sh, strideW: sw, padH: ph, padW: pw, countIncludePad: o.countIncludePad ?? true };
 }
