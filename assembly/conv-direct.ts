@@ -8,18 +8,6 @@ import { madd } from './gemm';
 import { align64, gi } from './conv';
 import { activationForward, vgrad } from './elementwise';
 
-// Padded plane width: room for whole output vectors plus the taps (and a 4-tap block overhang).
-// @ts-ignore: decorator
-@inline function paddedWidth(w: i32, pw: i32, ow: i32, kw: i32): i32 {
-  return max(w + 2 * pw, ((ow + 7) & ~7) + kw + 3);
-}
-
-// dst [PH, PW] = x [h, w] placed at (ph, pw), zeros elsewhere.
-function padPlane(x: usize, h: i32, w: i32, ph: i32, pw: i32, PH: i32, PW: i32, dst: usize): void {
-  memory.fill(dst, 0, <usize>(PH * PW) * 4);
-  for (let r = 0; r < h; r++) memory.copy(dst + <usize>((r + ph) * PW + pw) * 4, x + <usize>(r * w) * 4, <usize>w * 4);
-}
-
 // @ts-ignore: decorator
 @inline function hsum(v: v128): f32 {
   return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
@@ -191,23 +179,32 @@ export function directForward(gp: usize, b0: i32, b1: i32, x: usize, w: usize, b
   }
 }
 
-// Direct weight gradient (stride 1, dilation 1, one group; any channel count, used for one):
-// dw[o, c, ki, kj] = Σ over images and output pixels of
-// dy[o, p] · x[c, p shifted by (ki, kj)]. Two output channels × four taps of one kernel row sit in
-// eight vector accumulators: per output vector, two dy loads and four shifted input loads feed eight
-// multiply-adds (the GEMM micro-kernel's ratio), with no column matrix. Partial sums stay 4 lanes
-// wide in `vacc` across images; the horizontal sums happen once per call. Geometry block as in conv.ts.
+// Direct weight gradient (stride 1, dilation 1, one group):
+// dw[o, c, ki, kj] = Σ over images and output pixels of dy[o, p] · x[c, p shifted by (ki, kj)].
+// dy is staged with the zero-padded input's row stride PW (zeros in columns ow..PW-1), so output
+// pixel q = oy·PW + ox meets input element q + ki·PW + kj of the padded plane: the pixel loop is
+// one run of oh·PW/4 vectors, not oh short rows (LeNet's conv2 has 10-pixel rows). Two output
+// channels × four taps of one kernel row sit in eight vector accumulators: per vector two dy loads
+// and four input loads (one base address, immediate offsets) feed eight multiply-adds.
+// The padding columns' products are zeros (dy is 0 there) but still computed: PW/ow of the work
+// (1.4 on LeNet's conv2). Partial sums stay 4 lanes wide in `vacc` across images; the horizontal
+// sums happen once per call. Geometry block as in conv.ts.
 
-// Output-channel pairs, each pair's taps: vacc[((op·c + ci)·kh + ki)·kw + kj][2][4] floats.
+// Floats of one staged dy channel: oh·PW rounded up to whole vectors.
 // @ts-ignore: decorator
-@inline function vaccFloats(o: i32, c: i32, kk: i32): i32 { return ((o + 1) >> 1) * c * kk * 8; }
+@inline function dyLen(oh: i32, PW: i32): i32 { return (oh * PW + 3) & ~3; }
+
+// Output-channel pairs × taps: vacc[(op·taps + t)][2][4] floats.
+// @ts-ignore: decorator
+@inline function vaccFloats(o: i32, taps: i32): i32 { return ((o + 1) >> 1) * taps * 8; }
 
 /** Scratch bytes directBackwardWeight needs per thread for geometry `gp`. */
 export function directWeightScratchBytes(gp: usize): i32 {
-  const c = gi(gp, 1), h = gi(gp, 2), w = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6), oh = gi(gp, 7), ow = gi(gp, 8);
+  const c = gi(gp, 1), h = gi(gp, 2), w = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6), oh = gi(gp, 7);
   const ph = gi(gp, 11), pw = gi(gp, 12);
-  const plane = (h + 2 * ph + 1) * paddedWidth(w, pw, ow, kw);
-  return (c * plane + ((o + 1) & ~1) * oh * ((ow + 3) & ~3) + vaccFloats(o, c, kh * kw)) * 4 + 256;
+  const PW = w + 2 * pw, PH = h + 2 * ph;
+  // The padded planes, then kw + 4 zeros that the last plane's padding-column products read.
+  return (c * PH * PW + kw + 8 + ((o + 1) & ~1) * dyLen(oh, PW) + vaccFloats(o, c * kh * kw)) * 4 + 256;
 }
 
 /**
@@ -220,103 +217,100 @@ export function directBackwardWeight(gp: usize, b0: i32, b1: i32, x: usize, dy: 
                                      y: usize, act: i32, db: usize): void {
   const c = gi(gp, 1), h = gi(gp, 2), wd = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6), oh = gi(gp, 7), ow = gi(gp, 8);
   const ph = gi(gp, 11), pw = gi(gp, 12);
-  const kk = kh * kw, PH = h + 2 * ph + 1, PW = paddedWidth(wd, pw, ow, kw), W4 = (ow + 3) & ~3, o2 = (o + 1) & ~1;
+  const kk = kh * kw, taps = c * kk, PW = wd + 2 * pw, PH = h + 2 * ph, o2 = (o + 1) & ~1, L = dyLen(oh, PW);
   const planes = align64(scratch);
-  const dyp = align64(planes + <usize>(c * PH * PW) * 4);
-  const vacc = align64(dyp + <usize>(o2 * oh * W4) * 4);
-  const ps = <usize>(PH * PW) * 4, rs = <usize>PW * 4, drs = <usize>W4 * 4;
-  memory.fill(vacc, 0, <usize>vaccFloats(o, c, kk) * 4);
-  // dy rows padded to whole vectors with zeros (and a zero channel when o is odd).
-  memory.fill(dyp, 0, <usize>(o2 * oh * W4) * 4);
+  const planeBytes = <usize>(PH * PW) * 4;
+  const dyp = align64(planes + <usize>c * planeBytes + <usize>(kw + 8) * 4);
+  const vacc = align64(dyp + <usize>(o2 * L) * 4);
+  const nv = L >> 2;
+  memory.fill(vacc, 0, <usize>vaccFloats(o, taps) * 4);
+  // Zero padding around the planes (and the slack after them), zero dy columns past ow (and a
+  // zero channel when o is odd): written once, never overwritten below.
+  memory.fill(planes, 0, <usize>c * planeBytes + <usize>(kw + 8) * 4);
+  memory.fill(dyp, 0, <usize>(o2 * L) * 4);
   for (let b = b0; b < b1; b++) {
-    for (let ci = 0; ci < c; ci++) padPlane(x + <usize>((b * c + ci) * h * wd) * 4, h, wd, ph, pw, PH, PW, planes + <usize>ci * ps);
-    if (act < 0 && db == 0) {
-      for (let r = 0; r < o * oh; r++) memory.copy(dyp + <usize>r * drs, dy + <usize>((b * o * oh + r) * ow) * 4, <usize>ow * 4);
-    } else {
-      for (let oc = 0; oc < o; oc++) {
-        let sum = f32x4.splat(0);
-        for (let oy = 0; oy < oh; oy++) {
-          const off = <usize>(((b * o + oc) * oh + oy) * ow) * 4, d = dyp + <usize>(oc * oh + oy) * drs;
-          let j = 0;
-          for (; j + 4 <= ow; j += 4) {
-            let v = v128.load(dy + off + <usize>j * 4);
-            if (act >= 0) v = vgrad(act, v128.load(y + off + <usize>j * 4), v);
-            v128.store(d + <usize>j * 4, v);
-            sum = f32x4.add(sum, v);
-          }
-          for (; j < ow; j++) {
-            let v = f32x4.splat(load<f32>(dy + off + <usize>j * 4));
-            if (act >= 0) v = vgrad(act, f32x4.splat(load<f32>(y + off + <usize>j * 4)), v);
-            store<f32>(d + <usize>j * 4, f32x4.extract_lane(v, 0));
-            sum = f32x4.replace_lane(sum, 0, f32x4.extract_lane(sum, 0) + f32x4.extract_lane(v, 0));
-          }
+    for (let ci = 0; ci < c; ci++) {
+      const src = x + <usize>((b * c + ci) * h * wd) * 4, dst = planes + <usize>ci * planeBytes + <usize>(ph * PW + pw) * 4;
+      for (let r = 0; r < h; r++) memory.copy(dst + <usize>(r * PW) * 4, src + <usize>(r * wd) * 4, <usize>wd * 4);
+    }
+    for (let oc = 0; oc < o; oc++) {
+      let sum = f32x4.splat(0);
+      for (let oy = 0; oy < oh; oy++) {
+        const off = <usize>(((b * o + oc) * oh + oy) * ow) * 4, d = dyp + <usize>(oc * L + oy * PW) * 4;
+        if (act < 0 && db == 0) { memory.copy(d, dy + off, <usize>ow * 4); continue; }
+        let j = 0;
+        for (; j + 4 <= ow; j += 4) {
+          let v = v128.load(dy + off + <usize>j * 4);
+          if (act >= 0) v = vgrad(act, v128.load(y + off + <usize>j * 4), v);
+          v128.store(d + <usize>j * 4, v);
+          sum = f32x4.add(sum, v);
         }
-        if (db != 0) store<f32>(db + <usize>oc * 4, load<f32>(db + <usize>oc * 4) + hsum(sum));
+        for (; j < ow; j++) {
+          let v = f32x4.splat(load<f32>(dy + off + <usize>j * 4));
+          if (act >= 0) v = vgrad(act, f32x4.splat(load<f32>(y + off + <usize>j * 4)), v);
+          store<f32>(d + <usize>j * 4, f32x4.extract_lane(v, 0));
+          sum = f32x4.replace_lane(sum, 0, f32x4.extract_lane(sum, 0) + f32x4.extract_lane(v, 0));
+        }
       }
+      if (db != 0) store<f32>(db + <usize>oc * 4, load<f32>(db + <usize>oc * 4) + hsum(sum));
     }
     for (let op = 0; op < o2; op += 2) {
-      const d0p = dyp + <usize>(op * oh) * drs, d1p = d0p + <usize>oh * drs;
-      for (let ci = 0; ci < c; ci++) {
-        const plane = planes + <usize>ci * ps;
-        for (let ki = 0; ki < kh; ki++) {
-          const acc = vacc + <usize>((((op >> 1) * c + ci) * kh + ki) * kw) * 32;
-          let kj = 0;
-          for (; kj + 4 <= kw; kj += 4) {
-            let a00 = f32x4.splat(0), a01 = a00, a02 = a00, a03 = a00;
-            let a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-            for (let oy = 0; oy < oh; oy++) {
-              const d0r = d0p + <usize>oy * drs, d1r = d1p + <usize>oy * drs;
-              const xr = plane + <usize>(oy + ki) * rs + <usize>kj * 4;
-              for (let ox = 0; ox < W4; ox += 4) {
-                const q = <usize>ox * 4;
-                const d0 = v128.load(d0r + q), d1 = v128.load(d1r + q);
-                let xv = v128.load(xr + q);
-                a00 = madd(d0, xv, a00); a10 = madd(d1, xv, a10);
-                xv = v128.load(xr + q, 4);
-                a01 = madd(d0, xv, a01); a11 = madd(d1, xv, a11);
-                xv = v128.load(xr + q, 8);
-                a02 = madd(d0, xv, a02); a12 = madd(d1, xv, a12);
-                xv = v128.load(xr + q, 12);
-                a03 = madd(d0, xv, a03); a13 = madd(d1, xv, a13);
-              }
-            }
-            const t = acc + <usize>kj * 32;
-            v128.store(t, f32x4.add(v128.load(t), a00)); v128.store(t, f32x4.add(v128.load(t, 16), a10), 16);
-            v128.store(t, f32x4.add(v128.load(t, 32), a01), 32); v128.store(t, f32x4.add(v128.load(t, 48), a11), 48);
-            v128.store(t, f32x4.add(v128.load(t, 64), a02), 64); v128.store(t, f32x4.add(v128.load(t, 80), a12), 80);
-            v128.store(t, f32x4.add(v128.load(t, 96), a03), 96); v128.store(t, f32x4.add(v128.load(t, 112), a13), 112);
+      const d0p = dyp + <usize>(op * L) * 4, d1p = d0p + <usize>L * 4;
+      for (let ci = 0; ci < c; ci++) for (let ki = 0; ki < kh; ki++) {
+        // The taps of one kernel row share a base address: their loads differ by immediate offsets.
+        const xr = planes + <usize>ci * planeBytes + <usize>(ki * PW) * 4;
+        const accp = vacc + <usize>(((op >> 1) * taps) + (ci * kh + ki) * kw) * 32;
+        let kj = 0;
+        for (; kj + 4 <= kw; kj += 4) {
+          const x0 = xr + <usize>kj * 4;
+          let a00 = f32x4.splat(0), a01 = a00, a02 = a00, a03 = a00;
+          let a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+          for (let i = 0; i < nv; i++) {
+            const q = <usize>i * 16;
+            const d0 = v128.load(d0p + q), d1 = v128.load(d1p + q);
+            const xq = x0 + q;
+            let xv = v128.load(xq);
+            a00 = madd(d0, xv, a00); a10 = madd(d1, xv, a10);
+            xv = v128.load(xq, 4);
+            a01 = madd(d0, xv, a01); a11 = madd(d1, xv, a11);
+            xv = v128.load(xq, 8);
+            a02 = madd(d0, xv, a02); a12 = madd(d1, xv, a12);
+            xv = v128.load(xq, 12);
+            a03 = madd(d0, xv, a03); a13 = madd(d1, xv, a13);
           }
-          for (; kj < kw; kj++) {
-            // One tap: two output vectors per step keep four accumulators busy.
-            let a00 = f32x4.splat(0), a01 = a00, a10 = a00, a11 = a00;
-            for (let oy = 0; oy < oh; oy++) {
-              const d0r = d0p + <usize>oy * drs, d1r = d1p + <usize>oy * drs;
-              const xr = plane + <usize>(oy + ki) * rs + <usize>kj * 4;
-              let ox = 0;
-              for (; ox + 8 <= W4; ox += 8) {
-                const q = <usize>ox * 4;
-                const x0 = v128.load(xr + q), x1 = v128.load(xr + q, 16);
-                a00 = madd(v128.load(d0r + q), x0, a00); a10 = madd(v128.load(d1r + q), x0, a10);
-                a01 = madd(v128.load(d0r + q, 16), x1, a01); a11 = madd(v128.load(d1r + q, 16), x1, a11);
-              }
-              if (ox < W4) {
-                const q = <usize>ox * 4, x0 = v128.load(xr + q);
-                a00 = madd(v128.load(d0r + q), x0, a00); a10 = madd(v128.load(d1r + q), x0, a10);
-              }
-            }
-            const t = acc + <usize>kj * 32;
-            v128.store(t, f32x4.add(v128.load(t), f32x4.add(a00, a01)));
-            v128.store(t, f32x4.add(v128.load(t, 16), f32x4.add(a10, a11)), 16);
+          const a = accp + <usize>kj * 32;
+          v128.store(a, f32x4.add(v128.load(a), a00)); v128.store(a, f32x4.add(v128.load(a, 16), a10), 16);
+          v128.store(a, f32x4.add(v128.load(a, 32), a01), 32); v128.store(a, f32x4.add(v128.load(a, 48), a11), 48);
+          v128.store(a, f32x4.add(v128.load(a, 64), a02), 64); v128.store(a, f32x4.add(v128.load(a, 80), a12), 80);
+          v128.store(a, f32x4.add(v128.load(a, 96), a03), 96); v128.store(a, f32x4.add(v128.load(a, 112), a13), 112);
+        }
+        for (; kj < kw; kj++) {
+          // One tap: two vectors per step keep four accumulators busy.
+          const x0 = xr + <usize>kj * 4;
+          let a00 = f32x4.splat(0), a01 = a00, a10 = a00, a11 = a00;
+          let i = 0;
+          for (; i + 2 <= nv; i += 2) {
+            const q = <usize>i * 16;
+            const xa = v128.load(x0 + q), xb = v128.load(x0 + q, 16);
+            a00 = madd(v128.load(d0p + q), xa, a00); a10 = madd(v128.load(d1p + q), xa, a10);
+            a01 = madd(v128.load(d0p + q, 16), xb, a01); a11 = madd(v128.load(d1p + q, 16), xb, a11);
           }
+          if (i < nv) {
+            const q = <usize>i * 16, xa = v128.load(x0 + q);
+            a00 = madd(v128.load(d0p + q), xa, a00); a10 = madd(v128.load(d1p + q), xa, a10);
+          }
+          const a = accp + <usize>kj * 32;
+          v128.store(a, f32x4.add(v128.load(a), f32x4.add(a00, a01)));
+          v128.store(a, f32x4.add(v128.load(a, 16), f32x4.add(a10, a11)), 16);
         }
       }
     }
   }
-  // dw[o, ci, t] += the lanes of vacc[o / 2][ci][t][o % 2].
+  // dw[o, t] += the lanes of vacc[o / 2][t][o % 2].
   for (let oc = 0; oc < o; oc++) {
-    for (let j = 0; j < c * kk; j++) {
-      const q = dw + <usize>(oc * c * kk + j) * 4;
-      store<f32>(q, load<f32>(q) + hsum(v128.load(vacc + <usize>(((oc >> 1) * c * kk + j) * 2 + (oc & 1)) * 16)));
+    for (let t = 0; t < taps; t++) {
+      const q = dw + <usize>(oc * taps + t) * 4;
+      store<f32>(q, load<f32>(q) + hsum(v128.load(vacc + <usize>(((oc >> 1) * taps + t) * 2 + (oc & 1)) * 16)));
     }
   }
 }

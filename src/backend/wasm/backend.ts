@@ -103,15 +103,18 @@ function split(total: number, parts: number, align: number, first = 1 / parts): 
 }
 
 /**
- * The weight gradient of single-channel, unstrided, undilated convolutions (LeNet's and VGG's first
- * layers here) runs the direct kernel of assembly/conv-direct.ts (directBackwardWeight): im2col +
- * GEMM has only kh·kw output columns there. `CONVNET_WASM_DIRECT_CONV=0` turns it off (for
- * comparisons). Measured 2026-12-04 (LeNet conv1, batch 128, 1 thread, CPU ms): 1.75–1.92 against
- * 2.32–2.38 for the previous one-channel-at-a-time kernel. On LeNet's conv2 (6 channels, 10-pixel
- * rows) the same kernel took 3.60 against im2col's 3.26, so wider inputs stay on im2col.
+ * Layers whose weight gradient runs the direct kernel of assembly/conv-direct.ts
+ * (directBackwardWeight): single-channel inputs (LeNet's and VGG's first layers here, where
+ * im2col + GEMM has only kh·kw output columns) and the few-channel layers of
+ * directForwardEligible. `CONVNET_WASM_DIRECT_CONV=0` turns it off (for comparisons). Measured
+ * 2026-12-04 (batch 128, 1 thread, wall ms, interleaved): LeNet conv1 1.53/1.45 against 1.73/1.67
+ * for the row-by-row version of the kernel (which itself took 1.75–1.92 against 2.32–2.38 for a
+ * one-channel-at-a-time kernel); LeNet conv2 2.74/2.80 against im2col's 3.32/3.39, a 3→16 3×3 layer
+ * at 24×24 4.44 against 5.62, GoogLeNet's 16→32 5×5 at 12×12 17.30 against 17.19.
  */
 function directConv(g: Conv2dGeometry): boolean {
-  return g.c === 1 && g.groups === 1 && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1;
+  if (g.groups !== 1 || g.strideH !== 1 || g.strideW !== 1 || g.dilationH !== 1 || g.dilationW !== 1) return false;
+  return g.c === 1 || directForwardEligible(g, false);
 }
 const DIRECT_CONV = process.env['CONVNET_WASM_DIRECT_CONV'] !== '0';
 
@@ -471,7 +474,7 @@ export class WasmBackend implements Backend {
     const n = g.n * g.o * g.oh * g.ow;
     // Through a fused pooling first: dy is then the pooled output's gradient.
     const pdy = pool ? this.poolBackward(pool, ar.put(dy)) : ar.put(dy);
-    if (activation !== undefined && !grads.dx && grads.dw && this.direct && directConv(g)) {
+    if (activation !== undefined && !grads.dx && grads.dw && this.directWeight(g)) {
       // The one-channel direct kernel takes dy through the activation while it stages it.
       this.backwardWeight(g, x, pdy, grads.dw, grads.db, { py: ar.put(activation.y), code: ACTIVATION_CODES[activation.op] });
       return;
@@ -502,7 +505,7 @@ export class WasmBackend implements Backend {
     if (!this.sideBySideOn || this.threads !== 2) return false;
     if (g.n * g.o * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw < this.minFlops) return false;
     if (this.winograd && winogradTile(g, this.winograd3MinChannels) !== 0) return false;
-    return !(this.direct && (directForwardEligible(g, true) || directConv(g)));
+    return !(this.direct && directForwardEligible(g, true));
   }
 
   /** See sideBySide: dx on the calling thread, dw (+ db) on the worker, from dy in the arena at pdy. */
@@ -510,18 +513,29 @@ export class WasmBackend implements Backend {
                              dw: Float32Array, db: Float32Array | null): void {
     const ar = this.arena;
     const gpI = ar.alloc(128), gpW = ar.alloc(128);
+    const direct = this.directWeight(g);
+    const fnW = direct ? 'directBackwardWeight' : 'conv2dBackwardWeight';
     const I = this.convSetup(g, this.convTargetN, 'conv2dBackwardInput', gpI, true);
-    const W = this.convSetup(g, g.oh * g.ow < CONV_WEIGHT_BATCH_BELOW ? this.convWeightTargetN : 1, 'conv2dBackwardWeight', gpW, true);
+    const W = this.convSetup(g, g.oh * g.ow < CONV_WEIGHT_BATCH_BELOW ? this.convWeightTargetN : 1, fnW, gpW, true);
+    const scrW = direct ? this.k['directWeightScratchBytes']!(gpW) : W.scr;
     const pw = ar.put(w), px = ar.put(x);
     const xlen = g.n * g.c * g.h * g.w, wlen = g.o * (g.c / g.groups) * g.kh * g.kw;
-    const pdx = ar.alloc(xlen * 4), pdw = ar.alloc(wlen * 4);
-    ar.f32(pdw, wlen).fill(0);
-    const sI = ar.alloc(I.scr), sW = ar.alloc(W.scr);
-    this.pool.runTasks([['conv2dBackwardInput', [gpI, 0, g.n, pdy, pw, pdx, sI]],
-      ['conv2dBackwardWeight', [gpW, 0, g.n, px, pdy, pdw, sW]]]);
-    if (db) this.channelSum(pdy, g.n, g.o, g.oh * g.ow, db);
+    // The direct kernel writes db right after dw.
+    const pdx = ar.alloc(xlen * 4), pdw = ar.alloc((wlen + g.o) * 4);
+    ar.f32(pdw, wlen + g.o).fill(0);
+    const sI = ar.alloc(I.scr), sW = ar.alloc(scrW);
+    const argsW = [gpW, 0, g.n, px, pdy, pdw, sW];
+    if (direct) argsW.push(0, -1, db ? pdw + wlen * 4 : 0);
+    this.pool.runTasks([['conv2dBackwardInput', [gpI, 0, g.n, pdy, pw, pdx, sI]], [fnW, argsW]]);
+    if (db && !direct) this.channelSum(pdy, g.n, g.o, g.oh * g.ow, db);
     dx.set(ar.f32(pdx, xlen));
     dw.set(ar.f32(pdw, wlen));
+    if (db && direct) db.set(ar.f32(pdw + wlen * 4, g.o));
+  }
+
+  /** Does backwardWeight take directBackwardWeight for this layer? */
+  private directWeight(g: Conv2dGeometry): boolean {
+    return this.direct && directConv(g) && !(this.winograd && winogradTile(g, this.winograd3MinChannels) !== 0);
   }
 
   /** dx from dy already in the arena at pdy. */
@@ -549,7 +563,7 @@ export class WasmBackend implements Backend {
     const wt = this.winograd ? winogradTile(g, this.winograd3MinChannels) : 0;
     if (wt !== 0) { this.winogradBackwardWeight(wt, g, x, pdy, dw, db); return; }
     const target = g.oh * g.ow < CONV_WEIGHT_BATCH_BELOW ? this.convWeightTargetN : 1;
-    const direct = this.direct && directConv(g);
+    const direct = this.directWeight(g);
     const fn = direct ? 'directBackwardWeight' : 'conv2dBackwardWeight';
     const conv = this.convSetup(g, target, fn);
     const ranges = conv.ranges, scr = direct ? this.k['directWeightScratchBytes']!(PARAMS_PTR) : conv.scr;
