@@ -52,11 +52,16 @@ export interface FitOptions {
   startEpoch?: number;
 }
 
-/** The loss became NaN or ±Inf; names where. */
+/**
+ * The loss became NaN or ±Inf; names where. `phase` 'validation': the epoch's training losses were
+ * finite but its last optimiser steps left parameters that give a non-finite validation loss (in
+ * the last epoch nothing else would notice).
+ */
 export class NonFiniteLossError extends Error {
-  constructor(readonly epoch: number, readonly batch: number, readonly numBatches: number, readonly value: number) {
-    super(`Trainer: training loss became ${value} at epoch ${epoch}, batch ${batch} of ${numBatches}; stopping ` +
-      '(try a smaller learning rate, or gradient clipping: gradientClipVal, --grad-clip)');
+  constructor(readonly epoch: number, readonly batch: number, readonly numBatches: number, readonly value: number,
+              readonly phase: 'training' | 'validation' = 'training') {
+    super(`Trainer: ${phase} loss became ${value} at epoch ${epoch}, ${phase === 'validation' ? 'validation ' : ''}batch ` +
+      `${batch} of ${numBatches}; stopping (try a smaller learning rate, or gradient clipping: gradientClipVal, --grad-clip)`);
     this.name = 'NonFiniteLossError';
   }
 }
@@ -151,10 +156,14 @@ export class Trainer {
     if (this.valDataloader !== null) {
       model.eval();
       const sums: Record<string, number> = {};
-      let vn = 0;
+      let vn = 0, vb = 0;
       noGrad(() => {
         for (const b of this.valDataloader!) {
           const m = model.validationStep(b), n = batchSize(b);
+          vb++;
+          if (m['loss'] !== undefined && !Number.isFinite(m['loss'])) {
+            throw new NonFiniteLossError(this.epoch + 1, vb, this.numValBatches, m['loss'], 'validation');
+          }
           for (const [k, v] of Object.entries(m)) sums[k] = (sums[k] ?? 0) + v * n;
           vn += n;
           this.valBatchIdx++;

@@ -7,6 +7,8 @@ import { Parameter } from '../../src/nn/parameter.js';
 import { manualSeed, uniform } from '../../src/tensor/rng.js';
 import { DataLoader, TensorDataset } from '../../src/data/dataloader.js';
 import { Classifier, DataModule, Trainer, NonFiniteLossError, type BatchInfo, type EpochRecord } from '../../src/train/index.js';
+import type { StepMetrics } from '../../src/train/types.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
 import { SGD } from '../../src/optim/sgd.js';
 
 /** Three separable blobs in 2-D; labels 0..2. */
@@ -76,6 +78,30 @@ test('Trainer stops with an error naming epoch and batch when the loss is not fi
     assert.match(e.message, /training loss became NaN at epoch 1, batch 1 of 8/);
     return true;
   });
+});
+
+test('Trainer stops with an error naming epoch and validation batch when the validation loss is not finite', () => {
+  // Finite training losses, then parameters that give NaN: what a last optimiser step can leave
+  // behind in the last epoch, where no later training loss would catch it.
+  class NanValidation extends Mlp {
+    override validationStep(batch: Tensor[]): StepMetrics {
+      const m = super.validationStep(batch);
+      return this.trainer!.valBatchIdx >= 2 ? { ...m, loss: Number.NaN } : m;
+    }
+  }
+  manualSeed(0);
+  const data = new Blobs();
+  const model = new NanValidation();
+  model.applyInit([data.train.batch([0])[0]]);
+  const records: EpochRecord[] = [];
+  const trainer = new Trainer({ maxEpochs: 1, callbacks: { onEpochEnd: (r) => records.push(r) } });
+  assert.throws(() => trainer.fit(model, data), (e: unknown) => {
+    assert.ok(e instanceof NonFiniteLossError);
+    assert.equal(e.phase, 'validation');
+    assert.match(e.message, /validation loss became NaN at epoch 1, validation batch 3 of \d+/);
+    return true;
+  });
+  assert.equal(records.length, 0, 'no epoch record with a NaN validation loss');
 });
 
 test('Trainer: gradientClipVal rescales the global gradient norm; resume continues the epoch count', () => {
