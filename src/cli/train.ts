@@ -58,6 +58,12 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
     startEpoch = ck.epoch ?? 0;
     // Continue the shuffling sequence where the saved run stopped, so a resumed run repeats an uninterrupted one.
     if (ck.rngState !== null) setRngState(ck.rngState);
+    const board = ck.metadata.board;
+    if (board !== undefined) {
+      let parsed: unknown;
+      try { parsed = JSON.parse(board); } catch { throw new Error(`${resume}: the plot state in the checkpoint's metadata is not JSON`); }
+      model.board.loadState(parsed, resume);
+    }
     info.write(`resumed from ${resume} at epoch ${startEpoch}\n`);
   }
   const nParams = model.parameters().reduce((s, p) => s + p.numel(), 0);
@@ -75,7 +81,10 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
         if (json) io.out.write(JSON.stringify(epochJson(r, maxEpochs)) + '\n');
         else io.out.write(formatEpochLine(r, maxEpochs) + '\n');
         const save = f.str('save');
-        if (save !== undefined) saveCheckpoint(save, model, { optimizer, epoch: r.epoch, metadata: { model: name } });
+        // The plot's points ride along, so a resumed run's plot shows the epochs before it too.
+        if (save !== undefined) {
+          saveCheckpoint(save, model, { optimizer, epoch: r.epoch, metadata: { model: name, board: JSON.stringify(model.board.state()) } });
+        }
         if (plot !== undefined) writeFileAtomic(plot, /\.png$/i.test(plot) ? boardToPng(model.board) : Buffer.from(model.board.toSvg(), 'utf8'));
       },
     },

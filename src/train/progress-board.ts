@@ -21,6 +21,9 @@ const STYLES: readonly { color: string; dash: string }[] = [
   { color: '#ff0000', dash: '2,3' },
 ];
 
+/** What a board has recorded, as plain JSON: per label its plotted points and the raw points not yet averaged. */
+export interface BoardState { series: { label: string; points: [number, number][]; pending: [number, number][] }[] }
+
 /** Records labelled series of (x, y) points and draws them as an SVG line chart. */
 export class ProgressBoard {
   xlabel: string;
@@ -40,6 +43,30 @@ export class ProgressBoard {
     this.ylim = opts.ylim ?? null;
     this.width = opts.width ?? 640;
     this.height = opts.height ?? 400;
+  }
+
+  /** Everything recorded so far (for a checkpoint: a resumed run keeps drawing the same curves). */
+  state(): BoardState {
+    const xy = (p: Point): [number, number] => [p.x, p.y];
+    return { series: [...this.data].map(([label, pts]) => ({ label, points: pts.map(xy), pending: (this.raw.get(label) ?? []).map(xy) })) };
+  }
+
+  /** Replace what was recorded by `s` (from state()); throws naming `source` on a malformed state. */
+  loadState(s: unknown, source = 'board state'): void {
+    const pairs = (v: unknown): v is [number, number][] =>
+      Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length === 2 && p.every((e) => typeof e === 'number' || e === null));
+    const series = (s as BoardState | null)?.series;
+    if (!Array.isArray(series) || !series.every((e) => typeof e?.label === 'string' && pairs(e.points) && pairs(e.pending))) {
+      throw new Error(`${source}: malformed plot state (expected {series: [{label, points, pending}]})`);
+    }
+    // JSON has no NaN: a non-finite value was written as null; keep it non-finite (the plot skips it).
+    const pt = ([x, y]: [number, number]): Point => ({ x: x ?? Number.NaN, y: y ?? Number.NaN });
+    this.data.clear();
+    this.raw.clear();
+    for (const e of series) {
+      this.data.set(e.label, e.points.map(pt));
+      this.raw.set(e.label, e.pending.map(pt));
+    }
   }
 
   /** Add a raw point; every `everyN` raw points of a label become one averaged plotted point. */

@@ -74,7 +74,8 @@ test('convnet train: epoch lines, --json records, --save/--resume continue exact
 
   // Two epochs straight, against one epoch saved and resumed (momentum makes the optimizer state matter).
   const opts = [...TINY, '--momentum', '0.9', '--lr', '0.05', '--json'];
-  const straight = convnet('train', 'lenet-modern', ...opts, '--epochs', '2');
+  const svgStraight = path.join(tmp, 'straight.svg'), svgResumed = path.join(tmp, 'resumed.svg');
+  const straight = convnet('train', 'lenet-modern', ...opts, '--epochs', '2', '--plot', svgStraight);
   assert.equal(straight.status, 0, straight.stderr);
   const s = jsonLines(straight.stdout);
   assert.deepEqual(s.map((r) => r.epoch), [1, 2]);
@@ -91,13 +92,17 @@ test('convnet train: epoch lines, --json records, --save/--resume continue exact
   assert.match(plot, /^<svg /);
   for (const label of ['train_loss', 'val_loss', 'val_acc']) assert.ok(plot.includes(`data-label="${label}"`), label);
 
-  const resumed = convnet('train', 'lenet-modern', ...opts, '--epochs', '2', '--resume', ck);
+  const resumed = convnet('train', 'lenet-modern', ...opts, '--epochs', '2', '--resume', ck, '--plot', svgResumed);
   assert.equal(resumed.status, 0, resumed.stderr);
   const r = jsonLines(resumed.stdout);
   assert.deepEqual(r.map((x) => x.epoch), [2]);
   assert.equal(r[0]!.train_loss, s[1]!.train_loss, 'resumed epoch 2 repeats the uninterrupted run');
   assert.equal(r[0]!.val_acc, s[1]!.val_acc);
   assert.match(resumed.stderr, /resumed from .* at epoch 1/);
+  // The checkpoint carries the plot's points: the resumed run draws both epochs, as the straight one.
+  const resumedPlot = readFileSync(svgResumed, 'utf8');
+  assert.equal((resumedPlot.match(/data-label="val_loss" d="M[^"]*"/)![0].match(/L/g) ?? []).length, 1, 'two val_loss points');
+  assert.equal(resumedPlot, readFileSync(svgStraight, 'utf8'));
 
   const ev = convnet('eval', 'lenet-modern', '--weights', ck, '--limit-test', '128', '--json');
   assert.equal(ev.status, 0, ev.stderr);
