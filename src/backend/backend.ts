@@ -62,6 +62,7 @@ export interface Pool2dGeometry {
   strideH: number; strideW: number;
   padH: number; padW: number;
   countIncludePad: boolean;                       // avg pool only
+  dilationH?: number; dilationW?: number;         // max pool only: taps kh·dilationH apart (default 1)
 }
 
 /** Numeric kernels over contiguous row-major float32 buffers. */

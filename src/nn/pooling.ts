@@ -13,27 +13,33 @@ const py = (v: number | null | readonly (number | null)[]): string =>
 export class MaxPool2d extends Module {
   readonly stride: Pair;
   readonly padding: Pair;
+  readonly dilation: Pair;
   readonly ceilMode: boolean;
 
   constructor(readonly kernelSize: Pair, opts: MaxPool2dOptions = {}) {
     super();
     this.stride = opts.stride ?? kernelSize;
     this.padding = opts.padding ?? 0;
+    this.dilation = opts.dilation ?? 1;
     this.ceilMode = opts.ceilMode ?? false;
   }
 
+  private options(): MaxPool2dOptions {
+    return { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode };
+  }
+
   forward(x: Tensor): Tensor {
-    return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode });
+    return maxPool2d(x, this.kernelSize, this.options());
   }
 
   /** This layer's pooling of a 4-D input of `shape`, to fuse after a convolution (Sequential). */
   fusedPool(shape: readonly number[]): PoolSpec {
-    return poolSpec('max', shape, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode });
+    return poolSpec('max', shape, this.kernelSize, this.options());
   }
 
   override extraRepr(): string {
-    return `kernel_size=${py(this.kernelSize)}, stride=${py(this.stride)}, padding=${py(this.padding)}, dilation=1, ` +
-      `ceil_mode=${this.ceilMode ? 'True' : 'False'}`;
+    return `kernel_size=${py(this.kernelSize)}, stride=${py(this.stride)}, padding=${py(this.padding)}, ` +
+      `dilation=${py(this.dilation)}, ceil_mode=${this.ceilMode ? 'True' : 'False'}`;
   }
 }
 

@@ -7,20 +7,24 @@ import { manualSeed, randperm } from '../../src/tensor/rng.js';
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d, poolOutSize, type AdaptiveSize, type AvgPool2dOptions } from '../../src/tensor/ops/pool.js';
 import type { Pair } from '../../src/tensor/ops/conv.js';
 import { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from '../../src/nn/pooling.js';
+import { Conv2d } from '../../src/nn/conv.js';
+import { ReLU } from '../../src/nn/activation.js';
+import { Sequential } from '../../src/nn/container.js';
 import { assertClose, fromJson, loadFixture, type TensorJson } from '../helpers/fixtures.js';
 import { gradcheck } from '../helpers/gradcheck.js';
 import { forEachBackend } from '../helpers/backends.js';
 
 interface PoolCase {
   name: string; kind: 'max' | 'avg' | 'adaptive';
-  opts: { kernel_size?: Pair; stride?: Pair; padding?: Pair; ceil_mode?: boolean; count_include_pad?: boolean; output_size?: AdaptiveSize };
+  opts: { kernel_size?: Pair; stride?: Pair; padding?: Pair; ceil_mode?: boolean; count_include_pad?: boolean; output_size?: AdaptiveSize;
+          dilation?: Pair };
   x: TensorJson; y: TensorJson; gy: TensorJson; dx: TensorJson;
 }
 
 function run(c: PoolCase, x: Tensor): Tensor {
   const o = c.opts;
   const opts: AvgPool2dOptions = { stride: o.stride ?? null, padding: o.padding ?? 0, ceilMode: o.ceil_mode ?? false };
-  if (c.kind === 'max') return maxPool2d(x, o.kernel_size!, opts);
+  if (c.kind === 'max') return maxPool2d(x, o.kernel_size!, { ...opts, dilation: o.dilation ?? 1 });
   if (c.kind === 'avg') return avgPool2d(x, o.kernel_size!, { ...opts, countIncludePad: o.count_include_pad ?? true });
   return adaptiveAvgPool2d(x, o.output_size!);
 }
@@ -35,6 +39,39 @@ forEachBackend('pool fixtures', () => {
       assertClose(x.grad!, c.dx, { what: `${c.name}: dx` });
     });
   }
+  const dilated = loadFixture<{ cases: PoolCase[]; reprs: Record<string, string> }>('conv/pool_dilation.json');
+  test('dilated max pooling matches PyTorch forward and gradient, as an op, a module and fused after conv + ReLU', () => {
+    for (const c of dilated.cases) {
+      const x = fromJson(c.x, true);
+      const y = run(c, x);
+      assertClose(y, c.y, { what: `${c.name}: y` });
+      y.backward(fromJson(c.gy));
+      assertClose(x.grad!, c.dx, { what: `${c.name}: dx` });
+      const o = c.opts;
+      const mo = { stride: o.stride ?? null, padding: o.padding ?? 0, dilation: o.dilation ?? 1, ceilMode: o.ceil_mode ?? false };
+      const m = new MaxPool2d(o.kernel_size!, mo);
+      assertClose(m.call(fromJson(c.x)), c.y, { what: `${c.name}: module` });
+      // The same pooling fused behind a 1x1 identity convolution and a ReLU (Sequential's fused path).
+      const ch = c.x.shape[1]!;
+      const conv = new Conv2d(ch, ch, { kernelSize: 1, bias: false });
+      conv.weight.data.fill(0);
+      for (let i = 0; i < ch; i++) conv.weight.data[i * ch + i] = 1;
+      const xr = fromJson(c.x).relu();
+      assertClose(new Sequential(conv, new ReLU(), m).call(fromJson(c.x)), maxPool2d(xr, o.kernel_size!, mo),
+        { what: `${c.name}: fused` });
+    }
+  });
+});
+
+test('dilated max pooling: repr like PyTorch, gradcheck, and the window size in errors', () => {
+  const dilated = loadFixture<{ reprs: Record<string, string> }>('conv/pool_dilation.json');
+  assert.equal(String(new MaxPool2d(3, { stride: 2, dilation: 2 })), dilated.reprs['MaxPool2d(3, stride=2, dilation=2)']);
+  assert.equal(String(new MaxPool2d(3, { stride: 2, dilation: [2, 1] })), dilated.reprs['MaxPool2d(3, stride=2, dilation=(2, 1))']);
+  manualSeed(13);
+  gradcheck((x) => maxPool2d(x, 2, { stride: 1, padding: 1, dilation: 2 }), [distinct([1, 2, 5, 6])], { eps: 1e-3 });
+  assert.throws(() => maxPool2d(zeros([1, 1, 4, 4]), 3, { dilation: 2 }),
+    /maxPool2d: kernel \[5, 5\] \(after dilation \[2, 2\]\) is larger than the padded input 4x4/);
+  assert.throws(() => maxPool2d(zeros([1, 1, 4, 4]), 2, { dilation: 0 }), /maxPool2d: dilation must be a positive integer/);
 });
 
 /** Values at least 0.1 apart so a finite-difference step never changes which element is the max. */

@@ -10,6 +10,7 @@ const start = (o: number, stride: number, pad: number): number => o * stride - p
 /** Max pooling: padding acts as -inf, NaN propagates (like PyTorch); argmax is the flat index in the plane. */
 export function maxPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void {
   const planes = g.n * g.c, hw = g.h * g.w, ohw = g.oh * g.ow;
+  if ((g.dilationH ?? 1) !== 1 || (g.dilationW ?? 1) !== 1) { maxPool2dDilated(g, x, y, argmax); return; }
   for (let p = 0; p < planes; p++) {
     const xo = p * hw, yo = p * ohw;
     for (let oy = 0; oy < g.oh; oy++) {
@@ -23,6 +24,33 @@ export function maxPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array, a
           for (let ix = xa; ix < xb; ix++) {
             const v = x[xo + iy * g.w + ix]!;
             // PyTorch's rule: a later NaN replaces an earlier one, so NaN wins the window.
+            if (v > best || Number.isNaN(v) || arg < 0) { best = v; arg = iy * g.w + ix; }
+          }
+        }
+        y[yo + oy * g.ow + ox] = best;
+        argmax[yo + oy * g.ow + ox] = arg;
+      }
+    }
+  }
+}
+
+/** maxPool2d with dilated windows: taps dilation apart, in PyTorch's row-major order. */
+function maxPool2dDilated(g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void {
+  const planes = g.n * g.c, hw = g.h * g.w, ohw = g.oh * g.ow, dh = g.dilationH ?? 1, dw = g.dilationW ?? 1;
+  for (let p = 0; p < planes; p++) {
+    const xo = p * hw, yo = p * ohw;
+    for (let oy = 0; oy < g.oh; oy++) {
+      const y0 = start(oy, g.strideH, g.padH);
+      for (let ox = 0; ox < g.ow; ox++) {
+        const x0 = start(ox, g.strideW, g.padW);
+        let best = -Infinity, arg = -1;
+        for (let ki = 0; ki < g.kh; ki++) {
+          const iy = y0 + ki * dh;
+          if (iy < 0 || iy >= g.h) continue;
+          for (let kj = 0; kj < g.kw; kj++) {
+            const ix = x0 + kj * dw;
+            if (ix < 0 || ix >= g.w) continue;
+            const v = x[xo + iy * g.w + ix]!;
             if (v > best || Number.isNaN(v) || arg < 0) { best = v; arg = iy * g.w + ix; }
           }
         }

@@ -656,6 +656,11 @@ export class WasmBackend implements Backend {
       const ranges = this.poolSetup(g, 'avgPoolForward');
       this.pool.run('avgPoolForward', ranges.map(([s, e]) => [PARAMS_PTR, s, e, px, py]));
     } else {
+      if ((g.dilationH ?? 1) !== 1 || (g.dilationW ?? 1) !== 1) {
+        // Dilated max pooling (rare: no model of the zoo uses it) runs the reference loops.
+        refBackend.maxPool2d(g, ar.f32(px, g.n * g.c * g.h * g.w), p.y, p.argmax!);
+        return;
+      }
       // Without padding the windows need no padded copy of the plane (see assembly/pool.ts).
       const fn = g.padH === 0 && g.padW === 0 ? 'maxPoolForwardUnpadded' : 'maxPoolForward';
       const ranges = this.poolSetup(g, fn);

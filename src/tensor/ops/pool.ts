@@ -7,15 +7,20 @@ import { f32, fromF32, record } from './record.js';
 import { mean } from './reduce.js';
 import { pair, type Pair } from './conv.js';
 
-/** Options of maxPool2d / MaxPool2d; stride defaults to the kernel size. */
-export interface MaxPool2dOptions {
+/** Options both poolings take; stride defaults to the kernel size. */
+export interface Pool2dOptions {
   stride?: Pair | null;
   padding?: Pair;
   ceilMode?: boolean;
 }
 
+/** Options of maxPool2d / MaxPool2d: dilation spaces the window's taps (PyTorch's `dilation`, default 1). */
+export interface MaxPool2dOptions extends Pool2dOptions {
+  dilation?: Pair;
+}
+
 /** Options of avgPool2d / AvgPool2d. */
-export interface AvgPool2dOptions extends MaxPool2dOptions {
+export interface AvgPool2dOptions extends Pool2dOptions {
   countIncludePad?: boolean;
 }
 
@@ -27,7 +32,7 @@ export function poolOutSize(inp: number, k: number, s: number, p: number, ceilMo
 }
 
 /** Checked geometry for 4-D x. */
-function poolGeometry(op: string, x: Tensor, kernelSize: Pair, o: AvgPool2dOptions): Pool2dGeometry {
+function poolGeometry(op: string, x: Tensor, kernelSize: Pair, o: AvgPool2dOptions & MaxPool2dOptions): Pool2dGeometry {
   return poolGeometryOf(op, x.shape, kernelSize, o);
 }
 
@@ -38,13 +43,14 @@ export interface PoolSpec { kind: 'max' | 'avg'; g: Pool2dGeometry; name: string
  * The PoolSpec of maxPool2d / avgPool2d (`kind`) with these options over a 4-D input of `shape`
  * (checked as those functions check it).
  */
-export function poolSpec(kind: 'max' | 'avg', shape: readonly number[], kernelSize: Pair, o: AvgPool2dOptions): PoolSpec {
+export function poolSpec(kind: 'max' | 'avg', shape: readonly number[], kernelSize: Pair, o: AvgPool2dOptions & MaxPool2dOptions): PoolSpec {
   const op = kind === 'max' ? 'maxPool2d' : 'avgPool2d';
   return { kind, g: poolGeometryOf(op, shape, kernelSize, o), name: kind === 'max' ? 'MaxPool2DWithIndicesBackward0' : 'AvgPool2DBackward0' };
 }
 
-function poolGeometryOf(op: string, shape: readonly number[], kernelSize: Pair, o: AvgPool2dOptions): Pool2dGeometry {
+function poolGeometryOf(op: string, shape: readonly number[], kernelSize: Pair, o: AvgPool2dOptions & MaxPool2dOptions): Pool2dGeometry {
   const [kh, kw] = pair(kernelSize, 'kernelSize', op, 1);
+  const [dh, dw] = pair(o.dilation ?? 1, 'dilation', op, 1);
   const [sh, sw] = pair(o.stride ?? kernelSize, 'stride', op, 1);
   const [ph, pw] = pair(o.padding ?? 0, 'padding', op, 0);
   if (ph > kh / 2 || pw > kw / 2) {
@@ -53,12 +59,17 @@ function poolGeometryOf(op: string, shape: readonly number[], kernelSize: Pair, 
   }
   const [n, c, h, w] = shape as [number, number, number, number];
   const ceil = o.ceilMode ?? false;
-  const oh = poolOutSize(h, kh, sh, ph, ceil), ow = poolOutSize(w, kw, sw, pw, ceil);
+  // A dilated window spans d·(k − 1) + 1 input pixels.
+  const ekh = dh * (kh - 1) + 1, ekw = dw * (kw - 1) + 1;
+  const oh = poolOutSize(h, ekh, sh, ph, ceil), ow = poolOutSize(w, ekw, sw, pw, ceil);
   if (oh < 1 || ow < 1) {
-    throw new Error(`${op}: kernel [${kh}, ${kw}] is larger than the padded input ${h + 2 * ph}x${w + 2 * pw} ` +
+    const dil = dh !== 1 || dw !== 1 ? ` (after dilation [${dh}, ${dw}])` : '';
+    throw new Error(`${op}: kernel [${ekh}, ${ekw}]${dil} is larger than the padded input ${h + 2 * ph}x${w + 2 * pw} ` +
                     `(input ${formatShape(shape)}, padding [${ph}, ${pw}]); output would be ${oh}x${ow}`);
   }
-  return { n, c, h, w, oh, ow, kh, kw, strideH: sh, strideW: sw, padH: ph, padW: pw, countIncludePad: o.countIncludePad ?? true };
+  const g: Pool2dGeometry = { n, c, h, w, oh, ow, kh, kw, strideH: sh, strideW: sw, padH: ph, padW: pw, countIncludePad: o.countIncludePad ?? true };
+  if (dh !== 1 || dw !== 1) { g.dilationH = dh; g.dilationW = dw; }
+  return g;
 }
 
 /** A pooling kernel run: output data and 4-D shape, and the map from output gradient to input gradient. */
