@@ -13,9 +13,13 @@ export function getBackend(): Backend {
   return current;
 }
 
-/** Make `b` the active backend; returns the previous one. */
-export function setBackend(b: Backend): Backend {
-  const prev = getBackend();
+/**
+ * Make `b` the active backend; returns the previous one, or null when no op has run and none was
+ * set yet (the default is then never built just to be returned). `setBackend(null)` goes back to
+ * that state: the next op resolves the default again.
+ */
+export function setBackend(b: Backend | null): Backend | null {
+  const prev = current;
   current = b;
   return prev;
 }

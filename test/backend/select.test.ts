@@ -35,6 +35,18 @@ function defaultName(env: Record<string, string>): { status: number | null; out:
   return { status: r.status, out: r.stdout.trim(), err: r.stderr };
 }
 
+test('setBackend before any op returns null and builds no default; setBackend(null) defers to the default again', () => {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `
+    import { getBackend, setBackend } from ${JSON.stringify(registry)};
+    import { refBackend } from ${JSON.stringify(new URL('../../src/backend/ref/index.js', import.meta.url).href)};
+    const first = setBackend(refBackend);
+    const again = setBackend(null);
+    console.log(JSON.stringify({ first, again: again === refBackend, next: getBackend().name }));`],
+  { encoding: 'utf8', env: { ...process.env, CONVNET_BACKEND: 'js' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { first: null, again: true, next: 'js' });
+});
+
 test('the default backend is $CONVNET_BACKEND, else auto (wasm); a bad value names the variable', () => {
   const auto = defaultName({ CONVNET_BACKEND: '' });
   assert.equal(auto.status, 0, auto.err);

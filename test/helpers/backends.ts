@@ -18,7 +18,7 @@ export function forEachBackend(label: string, body: (backend: string) => void): 
     describe(`${label} [${name}]`, () => {
       let prev: Backend | null = null, b: Backend | null = null;
       before(() => { b = make(); prev = setBackend(b); });
-      after(() => { if (prev !== null) setBackend(prev); if (b !== null) dispose(b); });
+      after(() => { setBackend(prev); if (b !== null) dispose(b); });
       body(name);
     });
   }

@@ -22,7 +22,7 @@ const summaries = loadFixture<Record<string, SummaryFixture>>('models/summaries.
 let wasm: WasmBackend | null = null;
 let previous: Backend | null = null;
 before(() => { wasm = new WasmBackend(); previous = setBackend(wasm); });
-after(() => { if (previous !== null) setBackend(previous); wasm?.dispose(); });
+after(() => { setBackend(previous); wasm?.dispose(); });
 
 function run(main: (print: (l: string) => void) => unknown): { lines: string[]; result: unknown } {
   const lines: string[] = [];

@@ -23,7 +23,7 @@ const ch08 = modelNames().filter((n) => !n.startsWith('lenet'));
 
 let previous: Backend | null = null;
 before(() => { previous = getBackend(); selectBackend('wasm'); }); // summary runs on the current backend
-after(() => { if (previous !== null) setBackend(previous); });
+after(() => { setBackend(previous); });
 
 function capture(run: (io: { out: { write(s: string): boolean }; err: { write(s: string): boolean } }) => number | Promise<number>): Promise<{ status: number; out: string }> {
   let out = '';

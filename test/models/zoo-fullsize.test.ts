@@ -28,7 +28,7 @@ const fx = loadFixture<Record<string, FullFixture>>('models/fullsize.json');
 let wasm: WasmBackend | null = null;
 let previous: Backend | null = null;
 before(() => { wasm = new WasmBackend(); previous = setBackend(wasm); });
-after(() => { if (previous !== null) setBackend(previous); wasm?.dispose(); });
+after(() => { setBackend(previous); wasm?.dispose(); });
 
 const relClose = (a: number, b: number, what: string): void =>
   assert.ok(Math.abs(a - b) <= 1e-4 * Math.abs(b), `${what}: ${a} vs PyTorch ${b}`);

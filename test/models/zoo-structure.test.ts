@@ -27,7 +27,7 @@ const fx = loadFixture<Record<string, SummaryFixture>>('models/summaries.json');
 let wasm: WasmBackend | null = null;
 let previous: Backend | null = null;
 before(() => { wasm = new WasmBackend(); previous = setBackend(wasm); });
-after(() => { if (previous !== null) setBackend(previous); wasm?.dispose(); });
+after(() => { setBackend(previous); wasm?.dispose(); });
 
 /** Summary, parameter count and state_dict layout at the fixture's input size. */
 function checkFullSize(name: string, model: Classifier): void {

@@ -15,7 +15,7 @@ before(() => {
   prev = setBackend(wasm);
 });
 after(() => {
-  if (prev !== null) setBackend(prev);
+  setBackend(prev);
   wasm?.dispose();
 });
 
