@@ -40,15 +40,16 @@ export function directForwardScratchBytes(gp: usize): i32 {
 // `ps` bytes apart, kh rows `rs` bytes apart and kw columns; pixels 4-7 are read `v2` bytes after
 // pixels 0-3: 16 for 8 pixels of one row, a row (rs) for the last 4 pixels of two rows. Eight
 // independent accumulators hide the FMA latency; 4 pixels alone (4 chains) ran at half the rate.
-function direct4x8(x: usize, v2: usize, ps: usize, rs: usize, ci: i32, kh: i32, kw: i32, w: usize, bias: usize, tile: usize): void {
+function direct4x8(x: usize, v2: usize, ps: usize, rs: usize, ci: i32, kh: i32, k0: i32, k1: i32, kw: i32, w: usize, bias: usize, tile: usize): void {
   let a00 = v128.load32_splat(bias), a01 = a00;
   let a10 = v128.load32_splat(bias, 4), a11 = a10;
   let a20 = v128.load32_splat(bias, 8), a21 = a20;
   let a30 = v128.load32_splat(bias, 12), a31 = a30;
-  let wp = w;
+  const cstride = <usize>(kh * kw * 4) * 4, kskip = <usize>(k0 * kw * 4) * 4;
   for (let c = 0; c < ci; c++) {
-    let xr = x + <usize>c * ps;
-    for (let ki = 0; ki < kh; ki++) {
+    let xr = x + <usize>c * ps + <usize>k0 * rs;
+    let wp = w + <usize>c * cstride + kskip;
+    for (let ki = k0; ki < k1; ki++) {
       let xp = xr;
       for (let kj = 0; kj < kw; kj++) {
         const x0 = v128.load(xp), x1 = v128.load(xp + v2);
@@ -73,14 +74,15 @@ function direct4x8(x: usize, v2: usize, ps: usize, rs: usize, ci: i32, kh: i32, 
 }
 
 // direct4x8 for blocks of 3 output channels (weights packed 3 per tap).
-function direct3x8(x: usize, v2: usize, ps: usize, rs: usize, ci: i32, kh: i32, kw: i32, w: usize, bias: usize, tile: usize): void {
+function direct3x8(x: usize, v2: usize, ps: usize, rs: usize, ci: i32, kh: i32, k0: i32, k1: i32, kw: i32, w: usize, bias: usize, tile: usize): void {
   let a00 = v128.load32_splat(bias), a01 = a00;
   let a10 = v128.load32_splat(bias, 4), a11 = a10;
   let a20 = v128.load32_splat(bias, 8), a21 = a20;
-  let wp = w;
+  const cstride = <usize>(kh * kw * 3) * 4, kskip = <usize>(k0 * kw * 3) * 4;
   for (let c = 0; c < ci; c++) {
-    let xr = x + <usize>c * ps;
-    for (let ki = 0; ki < kh; ki++) {
+    let xr = x + <usize>c * ps + <usize>k0 * rs;
+    let wp = w + <usize>c * cstride + kskip;
+    for (let ki = k0; ki < k1; ki++) {
       let xp = xr;
       for (let kj = 0; kj < kw; kj++) {
         const x0 = v128.load(xp), x1 = v128.load(xp + v2);
@@ -153,10 +155,12 @@ export function directForward(gp: usize, b0: i32, b1: i32, x: usize, w: usize, b
       const rows = min(R, co - blk * R);
       for (let oy = 0; oy < oh; oy++) {
         const xrow = plane + <usize>oy * rs;
+        // Kernel rows over the zero padding rows contribute nothing: only rows ph..ph+h-1 are read.
+        const k0 = max(0, ph - oy), k1 = min(kh, ph + h - oy);
         for (let ox = 0; ox < full; ox += 8) {
           const cnt = min(8, ow - ox);
-          if (R == 3) direct3x8(xrow + <usize>ox * 4, 16, ps, rs, ci, kh, kw, wb, bb, tile);
-          else direct4x8(xrow + <usize>ox * 4, 16, ps, rs, ci, kh, kw, wb, bb, tile);
+          if (R == 3) direct3x8(xrow + <usize>ox * 4, 16, ps, rs, ci, kh, k0, k1, kw, wb, bb, tile);
+          else direct4x8(xrow + <usize>ox * 4, 16, ps, rs, ci, kh, k0, k1, kw, wb, bb, tile);
           for (let r = 0; r < rows; r++) {
             const d = yb + (<usize>(blk * R + r) * planeOut + <usize>(oy * ow + ox)) * 4, s = tile + <usize>(r * 32);
             put4(d, s, min(4, cnt));
@@ -165,9 +169,9 @@ export function directForward(gp: usize, b0: i32, b1: i32, x: usize, w: usize, b
         }
         if (!pairTail || (oy & 1) == 1) continue;
         // The tails of rows oy and oy + 1 (when there is one; else its half is discarded).
-        const two = oy + 1 < oh;
-        if (R == 3) direct3x8(xrow + <usize>tail * 4, two ? rs : 16, ps, rs, ci, kh, kw, wb, bb, tile);
-        else direct4x8(xrow + <usize>tail * 4, two ? rs : 16, ps, rs, ci, kh, kw, wb, bb, tile);
+        const two = oy + 1 < oh, t0 = max(0, ph - oy - 1);
+        if (R == 3) direct3x8(xrow + <usize>tail * 4, two ? rs : 16, ps, rs, ci, kh, t0, k1, kw, wb, bb, tile);
+        else direct4x8(xrow + <usize>tail * 4, two ? rs : 16, ps, rs, ci, kh, t0, k1, kw, wb, bb, tile);
         for (let r = 0; r < rows; r++) {
           const d = yb + (<usize>(blk * R + r) * planeOut + <usize>(oy * ow + tail)) * 4, s = tile + <usize>(r * 32);
           put4(d, s, tcnt);
