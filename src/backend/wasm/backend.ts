@@ -38,7 +38,7 @@ export interface WasmBackendOptions {
   /** Tiles (2x2 outputs) per Winograd block: the N of its 16 GEMMs; default 128. */
   winogradTiles?: number;
   /**
-   * The direct kernels for few-channel layers (see directForwardEligible and directConv); default
+   * The direct kernels for few-channel layers (see directForwardEligible and directWeightEligible); default
    * on, `CONVNET_WASM_DIRECT_CONV=0` turns them off.
    */
   direct?: boolean;
@@ -112,7 +112,7 @@ function split(total: number, parts: number, align: number, first = 1 / parts): 
  * one-channel-at-a-time kernel); LeNet conv2 2.74/2.80 against im2col's 3.32/3.39, a 3→16 3×3 layer
  * at 24×24 4.44 against 5.62, GoogLeNet's 16→32 5×5 at 12×12 17.30 against 17.19.
  */
-function directConv(g: Conv2dGeometry): boolean {
+function directWeightEligible(g: Conv2dGeometry): boolean {
   if (g.groups !== 1 || g.strideH !== 1 || g.strideW !== 1 || g.dilationH !== 1 || g.dilationW !== 1) return false;
   return g.c === 1 || directForwardEligible(g, false);
 }
@@ -475,7 +475,7 @@ export class WasmBackend implements Backend {
     // Through a fused pooling first: dy is then the pooled output's gradient.
     const pdy = pool ? this.poolBackward(pool, ar.put(dy)) : ar.put(dy);
     if (activation !== undefined && !grads.dx && grads.dw && this.directWeight(g)) {
-      // The one-channel direct kernel takes dy through the activation while it stages it.
+      // The direct weight kernel takes dy through the activation while it stages it.
       this.backwardWeight(g, x, pdy, grads.dw, grads.db, { py: ar.put(activation.y), code: ACTIVATION_CODES[activation.op] });
       return;
     }
@@ -497,9 +497,10 @@ export class WasmBackend implements Backend {
 
   /**
    * Run the input and the weight gradient side by side, one whole kernel per thread, instead of one
-   * after the other, each split over both threads? On 2 threads, for layers both take through
-   * im2col + GEMM: splitting LeNet's conv2 (batch 128, 1.6 ms of work per gradient and thread)
-   * scaled 1.3x for the input gradient and 1.8x for the weight gradient.
+   * after the other, each split over both threads? On 2 threads, for layers whose input gradient
+   * takes im2col + GEMM (the weight gradient: im2col or the direct kernel): split, LeNet's conv2
+   * (batch 128, 1.6 ms of work per gradient and thread) scaled only 1.3x for the input gradient
+   * and 1.8x for the weight gradient.
    */
   private sideBySide(g: Conv2dGeometry): boolean {
     if (!this.sideBySideOn || this.threads !== 2) return false;
@@ -535,7 +536,7 @@ export class WasmBackend implements Backend {
 
   /** Does backwardWeight take directBackwardWeight for this layer? */
   private directWeight(g: Conv2dGeometry): boolean {
-    return this.direct && directConv(g) && !(this.winograd && winogradTile(g, this.winograd3MinChannels) !== 0);
+    return this.direct && directWeightEligible(g) && !(this.winograd && winogradTile(g, this.winograd3MinChannels) !== 0);
   }
 
   /** dx from dy already in the arena at pdy. */
