@@ -241,11 +241,15 @@ export class WasmBackend implements Backend {
     const ar = this.arena;
     ar.reset();
     const py = ar.put(y), pg = ar.put(g);
-    const code = ACTIVATION_CODES[op];
+    this.activationGradAt(ACTIVATION_CODES[op], py, pg, n);
+    dx.set(ar.f32(pg, n));
+  }
+
+  /** The gradient at pg (arena, n floats) taken back through the activation whose output is at py, in place. */
+  private activationGradAt(code: number, py: number, pg: number, n: number): void {
     // Memory-bound (3 streams): splitting pays only for large tensors.
     const parts = n < this.minElements ? 1 : this.threads;
     this.pool.run('activationBackward', split(n, parts, 1024).map(([s, e]) => [code, py + s * 4, pg + s * 4, pg + s * 4, e - s]));
-    dx.set(ar.f32(pg, n));
   }
 
   binary(op: BinaryOp, a: Float32Array, aShape: readonly number[], b: Float32Array, bShape: readonly number[],
@@ -481,10 +485,7 @@ export class WasmBackend implements Backend {
     }
     if (activation !== undefined) {
       // dy becomes the gradient of the convolution's output, in place, where the kernels read it.
-      const py = ar.put(activation.y);
-      const parts = n < this.minElements ? 1 : this.threads;
-      this.pool.run('activationBackward', split(n, parts, 1024).map(([s, e]) =>
-        [ACTIVATION_CODES[activation.op], py + s * 4, pdy + s * 4, pdy + s * 4, e - s]));
+      this.activationGradAt(ACTIVATION_CODES[activation.op], ar.put(activation.y), pdy, n);
     }
     if (grads.dx && grads.dw && this.sideBySide(g)) { this.backwardSideBySide(g, x, w, pdy, grads.dx, grads.dw, grads.db); return; }
     // Each gradient's own buffers are released before the next one's (dy stays).
