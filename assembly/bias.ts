@@ -27,3 +27,8 @@ export function channelSum(x: usize, n: i32, c: i32, s: i32, c0: i32, c1: i32, o
     store<f32>(out + <usize>ch * 4, <f32>total);
   }
 }
+
+/** Zeroes floats [i0, i1) of the buffer at p (a weight-gradient partial before its chunk accumulates into it). */
+export function zeroFloats(p: usize, i0: i32, i1: i32): void {
+  if (i1 > i0) memory.fill(p + <usize>i0 * 4, 0, <usize>(i1 - i0) * 4);
+}

@@ -4,6 +4,7 @@
 // weight gradient of one-channel inputs, LeNet's and VGG's first layers on Fashion-MNIST, where
 // the GEMM would have only kh·kw columns). Both keep 8 vector accumulators busy with a zero-padded
 // copy of each image; see each kernel for its blocking.
+import { CONV_C, CONV_FLIP, CONV_H, CONV_KH, CONV_KW, CONV_O, CONV_OH, CONV_OW, CONV_PH, CONV_PW, CONV_W } from '../src/backend/wasm/abi';
 import { madd } from './gemm';
 import { align64, gi } from './conv';
 import { activationForward, vgrad } from './elementwise';
@@ -18,8 +19,8 @@ import { activationForward, vgrad } from './elementwise';
 // (packed tap-major, 4 channels per block, zero-filled past the last channel). The input gradient
 // of such a layer is the same kind of convolution (of dy, padded by k - 1 - p, with the kernel
 // rotated 180° and transposed: `flip`), so it runs here too.
-// Parameter block at gp, 12 i32: n ci h w co kh kw oh ow ph pw flip — ci/co the channels read and
-// written, (h, w) the input and (oh, ow) the output size, (ph, pw) the zero padding.
+// Parameter block: the convolution block at gp (abi.ts), CONV_C/CONV_O the channels read and
+// written, CONV_FLIP set for an input gradient.
 
 // @ts-ignore: decorator
 @inline function directPW(ow: i32, kw: i32): i32 { return ((ow + 7) & ~7) + kw - 1; }
@@ -31,7 +32,7 @@ import { activationForward, vgrad } from './elementwise';
 
 /** Scratch bytes directForward needs per thread for parameter block `gp`. */
 export function directForwardScratchBytes(gp: usize): i32 {
-  const ci = gi(gp, 1), h = gi(gp, 2), co = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6), ow = gi(gp, 8), ph = gi(gp, 9);
+  const ci = gi(gp, CONV_C), h = gi(gp, CONV_H), co = gi(gp, CONV_O), kh = gi(gp, CONV_KH), kw = gi(gp, CONV_KW), ow = gi(gp, CONV_OW), ph = gi(gp, CONV_PH);
   const ob = (co + 3) >> 2;
   return (ob * 4 * ci * kh * kw + ob * 4 + ci * (h + 2 * ph) * directPW(ow, kw) + 32) * 4 + 256;
 }
@@ -116,8 +117,8 @@ function direct3x8(x: usize, v2: usize, ps: usize, rs: usize, ci: i32, kh: i32, 
  * [ci, co, kh, kw] of the layer whose input gradient this is (read rotated by 180°); bias may be 0.
  */
 export function directForward(gp: usize, b0: i32, b1: i32, x: usize, w: usize, bias: usize, y: usize, scratch: usize, act: i32): void {
-  const ci = gi(gp, 1), h = gi(gp, 2), wd = gi(gp, 3), co = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6);
-  const oh = gi(gp, 7), ow = gi(gp, 8), ph = gi(gp, 9), pw = gi(gp, 10), flip = gi(gp, 11);
+  const ci = gi(gp, CONV_C), h = gi(gp, CONV_H), wd = gi(gp, CONV_W), co = gi(gp, CONV_O), kh = gi(gp, CONV_KH), kw = gi(gp, CONV_KW);
+  const oh = gi(gp, CONV_OH), ow = gi(gp, CONV_OW), ph = gi(gp, CONV_PH), pw = gi(gp, CONV_PW), flip = gi(gp, CONV_FLIP);
   const kk = kh * kw, R = directRows(co), ob = (co + R - 1) / R;
   const PW = directPW(ow, kw), PH = h + 2 * ph;
   const wp = align64(scratch);
@@ -192,7 +193,7 @@ export function directForward(gp: usize, b0: i32, b1: i32, x: usize, w: usize, b
 // and four input loads (one base address, immediate offsets) feed eight multiply-adds.
 // The padding columns' products are zeros (dy is 0 there) but still computed: PW/ow of the work
 // (1.4 on LeNet's conv2). Partial sums stay 4 lanes wide in `vacc` across images; the horizontal
-// sums happen once per call. Geometry block as in conv.ts.
+// sums happen once per call. Geometry: the convolution block (abi.ts).
 
 // Floats of one staged dy channel: oh·PW rounded up to whole vectors.
 // @ts-ignore: decorator
@@ -204,8 +205,8 @@ export function directForward(gp: usize, b0: i32, b1: i32, x: usize, w: usize, b
 
 /** Scratch bytes directBackwardWeight needs per thread for geometry `gp`. */
 export function directWeightScratchBytes(gp: usize): i32 {
-  const c = gi(gp, 1), h = gi(gp, 2), w = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6), oh = gi(gp, 7);
-  const ph = gi(gp, 11), pw = gi(gp, 12);
+  const c = gi(gp, CONV_C), h = gi(gp, CONV_H), w = gi(gp, CONV_W), o = gi(gp, CONV_O), kh = gi(gp, CONV_KH), kw = gi(gp, CONV_KW), oh = gi(gp, CONV_OH);
+  const ph = gi(gp, CONV_PH), pw = gi(gp, CONV_PW);
   const PW = w + 2 * pw, PH = h + 2 * ph;
   // The padded planes, then kw + 4 zeros that the last plane's padding-column products read.
   return (c * PH * PW + kw + 8 + ((o + 1) & ~1) * dyLen(oh, PW) + vaccFloats(o, c * kh * kw)) * 4 + 256;
@@ -219,8 +220,8 @@ export function directWeightScratchBytes(gp: usize): i32 {
  */
 export function directBackwardWeight(gp: usize, b0: i32, b1: i32, x: usize, dy: usize, dw: usize, scratch: usize,
                                      y: usize, act: i32, db: usize): void {
-  const c = gi(gp, 1), h = gi(gp, 2), wd = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6), oh = gi(gp, 7), ow = gi(gp, 8);
-  const ph = gi(gp, 11), pw = gi(gp, 12);
+  const c = gi(gp, CONV_C), h = gi(gp, CONV_H), wd = gi(gp, CONV_W), o = gi(gp, CONV_O), kh = gi(gp, CONV_KH), kw = gi(gp, CONV_KW), oh = gi(gp, CONV_OH), ow = gi(gp, CONV_OW);
+  const ph = gi(gp, CONV_PH), pw = gi(gp, CONV_PW);
   const kk = kh * kw, taps = c * kk, PW = wd + 2 * pw, PH = h + 2 * ph, o2 = (o + 1) & ~1, L = dyLen(oh, PW);
   const planes = align64(scratch);
   const planeBytes = <usize>(PH * PW) * 4;

@@ -1,7 +1,8 @@
 // Convolution (NCHW input, OIHW weight) as im2col + SGEMM over a few images at a time, so the column
 // buffer stays cache-sized and threads can split the batch.
-// Geometry is read from 17 i32s at `gp`: n c h w o kh kw oh ow sh sw ph pw dh dw groups, then nb:
+// Geometry is the convolution block at `gp` (src/backend/wasm/abi.ts: CONV_*), with CONV_NB:
 // how many images share one GEMM (small feature maps make per-image GEMMs too narrow to run well).
+import { CONV_C, CONV_DH, CONV_DW, CONV_GROUPS, CONV_H, CONV_KH, CONV_KW, CONV_NB, CONV_O, CONV_OH, CONV_OW, CONV_PH, CONV_PW, CONV_SH, CONV_SW, CONV_W } from '../src/backend/wasm/abi';
 import { sgemm } from './gemm';
 import { activationForward } from './elementwise';
 
@@ -10,8 +11,8 @@ import { activationForward } from './elementwise';
 
 // True when im2col would be the identity (1x1, stride 1, no padding): the input plane is already the column matrix.
 function isPointwise(gp: usize): bool {
-  return gi(gp, 5) == 1 && gi(gp, 6) == 1 && gi(gp, 9) == 1 && gi(gp, 10) == 1
-    && gi(gp, 11) == 0 && gi(gp, 12) == 0;
+  return gi(gp, CONV_KH) == 1 && gi(gp, CONV_KW) == 1 && gi(gp, CONV_SH) == 1 && gi(gp, CONV_SW) == 1
+    && gi(gp, CONV_PH) == 0 && gi(gp, CONV_PW) == 0;
 }
 
 // Inline copy/zero for the short rows of im2col: memory.copy/fill are engine calls whose fixed cost
@@ -34,8 +35,8 @@ function isPointwise(gp: usize): bool {
 // col[(c*kh + ki)*kw + kj, oy*ow + ox] = x[c, oy*sh - ph + ki*dh, ox*sw - pw + kj*dw] (0 outside);
 // rows are `ld` floats apart so several images can sit side by side in one column matrix.
 function im2col(gp: usize, cg: i32, x: usize, col: usize, ld: i32): void {
-  const h = gi(gp, 2), w = gi(gp, 3), kh = gi(gp, 5), kw = gi(gp, 6), oh = gi(gp, 7), ow = gi(gp, 8);
-  const sh = gi(gp, 9), sw = gi(gp, 10), ph = gi(gp, 11), pw = gi(gp, 12), dh = gi(gp, 13), dw = gi(gp, 14);
+  const h = gi(gp, CONV_H), w = gi(gp, CONV_W), kh = gi(gp, CONV_KH), kw = gi(gp, CONV_KW), oh = gi(gp, CONV_OH), ow = gi(gp, CONV_OW);
+  const sh = gi(gp, CONV_SH), sw = gi(gp, CONV_SW), ph = gi(gp, CONV_PH), pw = gi(gp, CONV_PW), dh = gi(gp, CONV_DH), dw = gi(gp, CONV_DW);
   let d = col;
   const skip = <usize>(ld - oh * ow) * 4;
   for (let c = 0; c < cg; c++) {
@@ -72,8 +73,8 @@ function im2col(gp: usize, cg: i32, x: usize, col: usize, ld: i32): void {
 
 // Scatter-add of a column matrix back onto the (pre-zeroed) input plane; the adjoint of im2col.
 function col2im(gp: usize, cg: i32, col: usize, x: usize, ld: i32): void {
-  const h = gi(gp, 2), w = gi(gp, 3), kh = gi(gp, 5), kw = gi(gp, 6), oh = gi(gp, 7), ow = gi(gp, 8);
-  const sh = gi(gp, 9), sw = gi(gp, 10), ph = gi(gp, 11), pw = gi(gp, 12), dh = gi(gp, 13), dw = gi(gp, 14);
+  const h = gi(gp, CONV_H), w = gi(gp, CONV_W), kh = gi(gp, CONV_KH), kw = gi(gp, CONV_KW), oh = gi(gp, CONV_OH), ow = gi(gp, CONV_OW);
+  const sh = gi(gp, CONV_SH), sw = gi(gp, CONV_SW), ph = gi(gp, CONV_PH), pw = gi(gp, CONV_PW), dh = gi(gp, CONV_DH), dw = gi(gp, CONV_DW);
   let d = col;
   const skip = <usize>(ld - oh * ow) * 4;
   for (let c = 0; c < cg; c++) {
@@ -142,8 +143,8 @@ function stage(toImages: bool, st: usize, img: usize, og: i32, nb: i32, p: i32, 
  * is still in cache.
  */
 export function conv2dForward(gp: usize, b0: i32, b1: i32, x: usize, w: usize, bias: usize, y: usize, scratch: usize, act: i32): void {
-  const c = gi(gp, 1), h = gi(gp, 2), wd = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6);
-  const p = gi(gp, 7) * gi(gp, 8), groups = gi(gp, 15), nbMax = gi(gp, 16);
+  const c = gi(gp, CONV_C), h = gi(gp, CONV_H), wd = gi(gp, CONV_W), o = gi(gp, CONV_O), kh = gi(gp, CONV_KH), kw = gi(gp, CONV_KW);
+  const p = gi(gp, CONV_OH) * gi(gp, CONV_OW), groups = gi(gp, CONV_GROUPS), nbMax = gi(gp, CONV_NB);
   const cg = c / groups, og = o / groups, kk = cg * kh * kw;
   const point = isPointwise(gp) && nbMax == 1;
   const xStride = <usize>(c * h * wd) * 4, yStride = <usize>(o * p) * 4;
@@ -191,8 +192,8 @@ export function conv2dForward(gp: usize, b0: i32, b1: i32, x: usize, w: usize, b
 
 /** dx[b] = conv-transpose(dy[b], w) for images b in [b0, b1); dx [n,c,h,w] is overwritten. */
 export function conv2dBackwardInput(gp: usize, b0: i32, b1: i32, dy: usize, w: usize, dx: usize, scratch: usize): void {
-  const c = gi(gp, 1), h = gi(gp, 2), wd = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6);
-  const p = gi(gp, 7) * gi(gp, 8), groups = gi(gp, 15), nbMax = gi(gp, 16);
+  const c = gi(gp, CONV_C), h = gi(gp, CONV_H), wd = gi(gp, CONV_W), o = gi(gp, CONV_O), kh = gi(gp, CONV_KH), kw = gi(gp, CONV_KW);
+  const p = gi(gp, CONV_OH) * gi(gp, CONV_OW), groups = gi(gp, CONV_GROUPS), nbMax = gi(gp, CONV_NB);
   const cg = c / groups, og = o / groups, kk = cg * kh * kw;
   const point = isPointwise(gp) && nbMax == 1;
   const xStride = <usize>(c * h * wd) * 4, yStride = <usize>(o * p) * 4;
@@ -223,8 +224,8 @@ export function conv2dBackwardInput(gp: usize, b0: i32, b1: i32, dy: usize, w: u
 
 /** dw += sum over images b in [b0, b1) of dy[b] @ im2col(x[b])^T; dw [o, c/groups, kh, kw] must be pre-zeroed. */
 export function conv2dBackwardWeight(gp: usize, b0: i32, b1: i32, x: usize, dy: usize, dw: usize, scratch: usize): void {
-  const c = gi(gp, 1), h = gi(gp, 2), wd = gi(gp, 3), o = gi(gp, 4), kh = gi(gp, 5), kw = gi(gp, 6);
-  const p = gi(gp, 7) * gi(gp, 8), groups = gi(gp, 15), nbMax = gi(gp, 16);
+  const c = gi(gp, CONV_C), h = gi(gp, CONV_H), wd = gi(gp, CONV_W), o = gi(gp, CONV_O), kh = gi(gp, CONV_KH), kw = gi(gp, CONV_KW);
+  const p = gi(gp, CONV_OH) * gi(gp, CONV_OW), groups = gi(gp, CONV_GROUPS), nbMax = gi(gp, CONV_NB);
   const cg = c / groups, og = o / groups, kk = cg * kh * kw;
   const point = isPointwise(gp) && nbMax == 1;
   const xStride = <usize>(c * h * wd) * 4, yStride = <usize>(o * p) * 4;

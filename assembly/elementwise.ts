@@ -1,3 +1,4 @@
+import { ACT_RELU, ACT_SIGMOID, ACT_TANH } from '../src/backend/wasm/abi';
 import { madd } from './gemm';
 
 // Transcendental elementwise kernels. Memory-bound ops (relu, add, mul) stay in TypeScript:
@@ -129,8 +130,8 @@ export function reluForward(x: usize, out: usize, n: i32): void {
 // relu: 0 where y <= 0 (a NaN output passes g, PyTorch's threshold_backward); sigmoid: g·y·(1 − y); tanh: g·(1 − y²).
 // @ts-ignore: decorator
 @inline export function vgrad(op: i32, y: v128, g: v128): v128 {
-  if (op == 0) return v128.andnot(g, f32x4.le(y, f32x4.splat(0)));
-  if (op == 1) return f32x4.mul(f32x4.mul(g, y), f32x4.sub(f32x4.splat(1), y));
+  if (op == ACT_RELU) return v128.andnot(g, f32x4.le(y, f32x4.splat(0)));
+  if (op == ACT_SIGMOID) return f32x4.mul(f32x4.mul(g, y), f32x4.sub(f32x4.splat(1), y));
   return f32x4.mul(g, f32x4.sub(f32x4.splat(1), f32x4.mul(y, y)));
 }
 
@@ -149,7 +150,7 @@ export function activationBackward(op: i32, y: usize, g: usize, dx: usize, n: i3
 
 /** out[i] = op(x[i]) for i < n; `op`: 0 relu, 1 sigmoid, 2 tanh (activationBackward's codes), else a no-op copy-free pass; out may alias x. */
 export function activationForward(op: i32, x: usize, out: usize, n: i32): void {
-  if (op == 0) reluForward(x, out, n);
-  else if (op == 1) sigmoidForward(x, out, n);
-  else if (op == 2) tanhForward(x, out, n);
+  if (op == ACT_RELU) reluForward(x, out, n);
+  else if (op == ACT_SIGMOID) sigmoidForward(x, out, n);
+  else if (op == ACT_TANH) tanhForward(x, out, n);
 }

@@ -7,4 +7,4 @@ export { channelStats, channelAffine, batchNormBackward } from './batchnorm';
 export { directForwardScratchBytes, directForward, directWeightScratchBytes, directBackwardWeight } from './conv-direct';
 export { winogradScratchBytes, winogradWeights, winogradPackedBytes, winogradPack, winogradConv, winogradWeightAccBytes, winogradBackwardWeight } from './winograd';
 export { winograd3ScratchBytes, winograd3Weights, winograd3PackedBytes, winograd3Conv, winograd3WeightAccBytes, winograd3BackwardWeight } from './winograd3';
-export { channelSum } from './bias';
+export { channelSum, zeroFloats } from './bias';

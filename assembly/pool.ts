@@ -1,6 +1,8 @@
 // 2-D max/avg pooling over NCHW planes. Work is split by plane (n*c index), so every function
 // takes a plane range [q0, q1) and threads never write the same memory.
-// Geometry at `gp` (12 i32s): h w oh ow kh kw sh sw ph pw countIncludePad _ .
+// Geometry: the pooling block at `gp` (src/backend/wasm/abi.ts: POOL_*).
+
+import { POOL_H, POOL_INCLUDE_PAD, POOL_KH, POOL_KW, POOL_OH, POOL_OW, POOL_PH, POOL_PW, POOL_SH, POOL_SW, POOL_W } from '../src/backend/wasm/abi';
 
 // @ts-ignore: decorator
 @inline function gi(gp: usize, i: i32): i32 { return load<i32>(gp + <usize>(i * 4)); }
@@ -42,8 +44,8 @@
  * padded-plane version below.
  */
 export function maxPoolForwardUnpadded(gp: usize, q0: i32, q1: i32, x: usize, y: usize, am: usize): void {
-  const h = gi(gp, 0), w = gi(gp, 1), oh = gi(gp, 2), ow = gi(gp, 3), kh = gi(gp, 4), kw = gi(gp, 5);
-  const sh = gi(gp, 6), sw = gi(gp, 7), ph = gi(gp, 8), pw = gi(gp, 9);
+  const h = gi(gp, POOL_H), w = gi(gp, POOL_W), oh = gi(gp, POOL_OH), ow = gi(gp, POOL_OW), kh = gi(gp, POOL_KH), kw = gi(gp, POOL_KW);
+  const sh = gi(gp, POOL_SH), sw = gi(gp, POOL_SW), ph = gi(gp, POOL_PH), pw = gi(gp, POOL_PW);
   // Outputs whose window lies fully inside the row: [oxLo, oxHi). These go 4 at a time in SIMD lanes,
   // which breaks the serial compare/select chain of one window (the scalar path's real cost).
   const oxLo = (pw + sw - 1) / sw;
@@ -97,8 +99,8 @@ export function maxPoolForwardUnpadded(gp: usize, q0: i32, q1: i32, x: usize, y:
 
 /** Scratch bytes maxPoolForward needs per thread for the geometry at gp. */
 export function maxPoolScratchBytes(gp: usize): i32 {
-  const oh = gi(gp, 2), ow = gi(gp, 3), kh = gi(gp, 4), kw = gi(gp, 5), sh = gi(gp, 6), sw = gi(gp, 7);
-  return max(maxPadH(oh, kh, sh), gi(gp, 0) + gi(gp, 8)) * max(maxPadW(ow, kw, sw), gi(gp, 1) + gi(gp, 9)) * 4 + 64;
+  const oh = gi(gp, POOL_OH), ow = gi(gp, POOL_OW), kh = gi(gp, POOL_KH), kw = gi(gp, POOL_KW), sh = gi(gp, POOL_SH), sw = gi(gp, POOL_SW);
+  return max(maxPadH(oh, kh, sh), gi(gp, POOL_H) + gi(gp, POOL_PH)) * max(maxPadW(ow, kw, sw), gi(gp, POOL_W) + gi(gp, POOL_PW)) * 4 + 64;
 }
 
 /**
@@ -109,8 +111,8 @@ export function maxPoolScratchBytes(gp: usize): i32 {
  * and masks the padding taps, so the first in-window element still wins the empty slot as in PyTorch.
  */
 export function maxPoolForward(gp: usize, q0: i32, q1: i32, x: usize, y: usize, am: usize, scratch: usize): void {
-  const h = gi(gp, 0), w = gi(gp, 1), oh = gi(gp, 2), ow = gi(gp, 3), kh = gi(gp, 4), kw = gi(gp, 5);
-  const sh = gi(gp, 6), sw = gi(gp, 7), ph = gi(gp, 8), pw = gi(gp, 9);
+  const h = gi(gp, POOL_H), w = gi(gp, POOL_W), oh = gi(gp, POOL_OH), ow = gi(gp, POOL_OW), kh = gi(gp, POOL_KH), kw = gi(gp, POOL_KW);
+  const sh = gi(gp, POOL_SH), sw = gi(gp, POOL_SW), ph = gi(gp, POOL_PH), pw = gi(gp, POOL_PW);
   // (The backend sends unpadded geometries to maxPoolForwardUnpadded, a separate export: inlined
   // here, the combined function ran the same code ~1.7x slower. This one is correct for them too.)
   const PH = max(maxPadH(oh, kh, sh), h + ph), PW = max(maxPadW(ow, kw, sw), w + pw);
@@ -235,7 +237,7 @@ export function maxPoolForward(gp: usize, q0: i32, q1: i32, x: usize, y: usize, 
 
 /** dx [planes, h, w] = scatter of dy [planes, oh, ow] onto argmax positions; dx is overwritten. */
 export function maxPoolBackward(gp: usize, q0: i32, q1: i32, dy: usize, am: usize, dx: usize): void {
-  const h = gi(gp, 0), w = gi(gp, 1), oh = gi(gp, 2), ow = gi(gp, 3);
+  const h = gi(gp, POOL_H), w = gi(gp, POOL_W), oh = gi(gp, POOL_OH), ow = gi(gp, POOL_OW);
   const hw = h * w, ohw = oh * ow;
   for (let q = q0; q < q1; q++) {
     const dxp = dx + <usize>q * <usize>hw * 4;
@@ -302,8 +304,8 @@ function avgPool2x2(h: i32, w: i32, oh: i32, ow: i32, q0: i32, q1: i32, x: usize
 
 /** y [planes, oh, ow] = window means of x [planes, h, w]. */
 export function avgPoolForward(gp: usize, q0: i32, q1: i32, x: usize, y: usize): void {
-  const h = gi(gp, 0), w = gi(gp, 1), oh = gi(gp, 2), ow = gi(gp, 3), kh = gi(gp, 4), kw = gi(gp, 5);
-  const sh = gi(gp, 6), sw = gi(gp, 7), ph = gi(gp, 8), pw = gi(gp, 9), incl = gi(gp, 10);
+  const h = gi(gp, POOL_H), w = gi(gp, POOL_W), oh = gi(gp, POOL_OH), ow = gi(gp, POOL_OW), kh = gi(gp, POOL_KH), kw = gi(gp, POOL_KW);
+  const sh = gi(gp, POOL_SH), sw = gi(gp, POOL_SW), ph = gi(gp, POOL_PH), pw = gi(gp, POOL_PW), incl = gi(gp, POOL_INCLUDE_PAD);
   if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && oh * 2 <= h && ow * 2 <= w) {
     avgPool2x2(h, w, oh, ow, q0, q1, x, y);
     return;
@@ -420,8 +422,8 @@ function avgBackward2x2(h: i32, w: i32, oh: i32, ow: i32, q0: i32, q1: i32, dy: 
 
 /** dx [planes, h, w] = adjoint of avgPoolForward applied to dy; dx is overwritten. */
 export function avgPoolBackward(gp: usize, q0: i32, q1: i32, dy: usize, dx: usize): void {
-  const h = gi(gp, 0), w = gi(gp, 1), oh = gi(gp, 2), ow = gi(gp, 3), kh = gi(gp, 4), kw = gi(gp, 5);
-  const sh = gi(gp, 6), sw = gi(gp, 7), ph = gi(gp, 8), pw = gi(gp, 9), incl = gi(gp, 10);
+  const h = gi(gp, POOL_H), w = gi(gp, POOL_W), oh = gi(gp, POOL_OH), ow = gi(gp, POOL_OW), kh = gi(gp, POOL_KH), kw = gi(gp, POOL_KW);
+  const sh = gi(gp, POOL_SH), sw = gi(gp, POOL_SW), ph = gi(gp, POOL_PH), pw = gi(gp, POOL_PW), incl = gi(gp, POOL_INCLUDE_PAD);
   // ceil_mode can add a last, clipped window (divisor < kh*kw, past the input's edge): not tiled.
   if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && oh * 2 <= h && ow * 2 <= w) {
     avgBackward2x2(h, w, oh, ow, q0, q1, dy, dx);

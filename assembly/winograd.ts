@@ -7,8 +7,9 @@
 // The same kernel computes the input gradient of such a layer: for stride 1 it is the convolution of
 // dy (padded by 2 - p) with the weights flipped in space and transposed [I, O] (winogradWeights'
 // `flip`).
-// Geometry at `gp` (10 i32s), in the convolution's own terms: n I H W O OH OW ph pw nb
-// (nb: images per block of tiles; one block's V and M live in the thread's scratch).
+// Geometry: the convolution block at `gp` (src/backend/wasm/abi.ts), in the convolution's own terms
+// (CONV_NB: images per block of tiles; one block's V and M live in the thread's scratch).
+import { CONV_C, CONV_H, CONV_NB, CONV_O, CONV_OH, CONV_OW, CONV_PH, CONV_PW, CONV_W } from '../src/backend/wasm/abi';
 import { gemm, packAll, packedABytes, sgemmPackedA, sgemmScratchBytes } from './gemm';
 import { align64, gi } from './conv';
 
@@ -30,7 +31,7 @@ import { align64, gi } from './conv';
 
 /** Scratch bytes one thread needs for geometry `gp` (the TypeScript side adds the GEMM's own scratch). */
 export function winogradScratchBytes(gp: usize): i32 {
-  const ci = gi(gp, 1), co = gi(gp, 4), th = (gi(gp, 5) + 1) >> 1, tw = (gi(gp, 6) + 1) >> 1, nb = gi(gp, 9);
+  const ci = gi(gp, CONV_C), co = gi(gp, CONV_O), th = (gi(gp, CONV_OH) + 1) >> 1, tw = (gi(gp, CONV_OW) + 1) >> 1, nb = gi(gp, CONV_NB);
   const tb = nb * th * tw;
   return 16 * (<i32>slotBytes(ci, tb) + <i32>slotBytes(co, tb)) + planeH(th) * planeW(tw) * 4 + 4 * 64;
 }
@@ -194,8 +195,8 @@ export function winogradPack(u: usize, O: i32, I: i32, x0: i32, x1: i32, dst: us
  * x [n, I, H, W], y [n, O, OH, OW]; bias [O] or 0.
  */
 export function winogradConv(gp: usize, b0: i32, b1: i32, x: usize, u: usize, bias: usize, y: usize, scratch: usize): void {
-  const I = gi(gp, 1), H = gi(gp, 2), W = gi(gp, 3), O = gi(gp, 4), OH = gi(gp, 5), OW = gi(gp, 6);
-  const ph = gi(gp, 7), pw = gi(gp, 8), nbMax = gi(gp, 9);
+  const I = gi(gp, CONV_C), H = gi(gp, CONV_H), W = gi(gp, CONV_W), O = gi(gp, CONV_O), OH = gi(gp, CONV_OH), OW = gi(gp, CONV_OW);
+  const ph = gi(gp, CONV_PH), pw = gi(gp, CONV_PW), nbMax = gi(gp, CONV_NB);
   const TH = (OH + 1) >> 1, TW = (OW + 1) >> 1, T1 = TH * TW;
   const PH = planeH(TH), PW = planeW(TW);
   const tbMax = nbMax * T1;
@@ -284,7 +285,7 @@ export function winogradConv(gp: usize, b0: i32, b1: i32, x: usize, u: usize, bi
 
 /** Bytes winogradBackwardWeight needs per thread on top of winogradScratchBytes and the GEMM's scratch: the 16 [O, I] accumulators. */
 export function winogradWeightAccBytes(gp: usize): i32 {
-  return 16 * <i32>slotBytes(gi(gp, 4), gi(gp, 1)) + 64;
+  return 16 * <i32>slotBytes(gi(gp, CONV_O), gi(gp, CONV_C)) + 64;
 }
 
 /**
@@ -294,8 +295,8 @@ export function winogradWeightAccBytes(gp: usize): i32 {
  * transform runs once at the end. Scratch: winogradScratchBytes, then winogradWeightAccBytes.
  */
 export function winogradBackwardWeight(gp: usize, b0: i32, b1: i32, x: usize, dy: usize, dw: usize, scratch: usize): void {
-  const I = gi(gp, 1), H = gi(gp, 2), W = gi(gp, 3), O = gi(gp, 4), OH = gi(gp, 5), OW = gi(gp, 6);
-  const ph = gi(gp, 7), pw = gi(gp, 8), nbMax = gi(gp, 9);
+  const I = gi(gp, CONV_C), H = gi(gp, CONV_H), W = gi(gp, CONV_W), O = gi(gp, CONV_O), OH = gi(gp, CONV_OH), OW = gi(gp, CONV_OW);
+  const ph = gi(gp, CONV_PH), pw = gi(gp, CONV_PW), nbMax = gi(gp, CONV_NB);
   const TH = (OH + 1) >> 1, TW = (OW + 1) >> 1, T1 = TH * TW;
   const tbMax = nbMax * T1;
   const V = align64(scratch);

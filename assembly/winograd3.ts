@@ -7,6 +7,7 @@
 //   G  = [[1/2 0 0] [1/2 1/2 1/2] [1/6 -1/6 1/6] [1/6 1/3 2/3] [0 0 1]]
 //   Aᵀ = [[1 1 1 1 0] [0 1 -1 2 0] [0 1 1 4 1]]
 // Geometry block and conventions as in winograd.ts.
+import { CONV_C, CONV_H, CONV_NB, CONV_O, CONV_OH, CONV_OW, CONV_PH, CONV_PW, CONV_W } from '../src/backend/wasm/abi';
 import { gemm, packAll, packedABytes, sgemmPackedA, sgemmScratchBytes } from './gemm';
 import { align64, gi } from './conv';
 import { padPlane, slotBytes, weightColB, weightRowA } from './winograd';
@@ -39,7 +40,7 @@ import { padPlane, slotBytes, weightColB, weightRowA } from './winograd';
 
 /** Bytes one thread needs for geometry `gp` besides the GEMM's scratch (V, M, padded plane, 2 small temporaries). */
 export function winograd3ScratchBytes(gp: usize): i32 {
-  const ci = gi(gp, 1), co = gi(gp, 4), th = (gi(gp, 5) + 2) / 3, tw = (gi(gp, 6) + 2) / 3, nb = gi(gp, 9);
+  const ci = gi(gp, CONV_C), co = gi(gp, CONV_O), th = (gi(gp, CONV_OH) + 2) / 3, tw = (gi(gp, CONV_OW) + 2) / 3, nb = gi(gp, CONV_NB);
   const tb = nb * th * tw;
   return 25 * (<i32>slotBytes(ci, tb) + <i32>slotBytes(co, tb)) + planeH(th) * planeW(tw) * 4 + 2 * 128 + 6 * 64;
 }
@@ -96,8 +97,8 @@ function inputTransformBlock3(x: usize, b: i32, nb: i32, I: i32, H: i32, W: i32,
 
 /** y[b] = conv3x3(x[b]) (+ bias) for images b in [b0, b1) by F(3x3, 3x3); u packed by winogradPack. */
 export function winograd3Conv(gp: usize, b0: i32, b1: i32, x: usize, u: usize, bias: usize, y: usize, scratch: usize): void {
-  const I = gi(gp, 1), H = gi(gp, 2), W = gi(gp, 3), O = gi(gp, 4), OH = gi(gp, 5), OW = gi(gp, 6);
-  const ph = gi(gp, 7), pw = gi(gp, 8), nbMax = gi(gp, 9);
+  const I = gi(gp, CONV_C), H = gi(gp, CONV_H), W = gi(gp, CONV_W), O = gi(gp, CONV_O), OH = gi(gp, CONV_OH), OW = gi(gp, CONV_OW);
+  const ph = gi(gp, CONV_PH), pw = gi(gp, CONV_PW), nbMax = gi(gp, CONV_NB);
   const TH = (OH + 2) / 3, TW = (OW + 2) / 3, T1 = TH * TW;
   const tbMax = nbMax * T1;
   const V = align64(scratch);
@@ -150,13 +151,13 @@ export function winograd3Conv(gp: usize, b0: i32, b1: i32, x: usize, u: usize, b
 
 /** Bytes of winograd3BackwardWeight's 25 [O, I] accumulators. */
 export function winograd3WeightAccBytes(gp: usize): i32 {
-  return 25 * <i32>slotBytes(gi(gp, 4), gi(gp, 1)) + 64;
+  return 25 * <i32>slotBytes(gi(gp, CONV_O), gi(gp, CONV_C)) + 64;
 }
 
 /** dw [O, I, 3, 3] += weight gradient over images [b0, b1): Σ_tiles Gᵀ [ (A dY Aᵀ) ⊙ (Bᵀ d B) ] G. */
 export function winograd3BackwardWeight(gp: usize, b0: i32, b1: i32, x: usize, dy: usize, dw: usize, scratch: usize): void {
-  const I = gi(gp, 1), H = gi(gp, 2), W = gi(gp, 3), O = gi(gp, 4), OH = gi(gp, 5), OW = gi(gp, 6);
-  const ph = gi(gp, 7), pw = gi(gp, 8), nbMax = gi(gp, 9);
+  const I = gi(gp, CONV_C), H = gi(gp, CONV_H), W = gi(gp, CONV_W), O = gi(gp, CONV_O), OH = gi(gp, CONV_OH), OW = gi(gp, CONV_OW);
+  const ph = gi(gp, CONV_PH), pw = gi(gp, CONV_PW), nbMax = gi(gp, CONV_NB);
   const TH = (OH + 2) / 3, TW = (OW + 2) / 3, T1 = TH * TW;
   const tbMax = nbMax * T1;
   const V = align64(scratch);

@@ -1,7 +1,7 @@
 // Chapter 8 zoo throughput: one training step (forward + backward + SGD) per model at d2l's
 // resize, in images/s, on the reference backend or the wasm backend.
 // Usage: node dist/bench/models.js [--backend js|wasm] [--batch 8] [--only resnet18,densenet]
-import { setBackend } from '../src/backend/registry.js';
+import { setBackend } from '../src/backend/index.js';
 import { WasmBackend } from '../src/backend/wasm/index.js';
 import { randn, randint } from '../src/tensor/creation.js';
 import { manualSeed } from '../src/tensor/rng.js';

@@ -8,7 +8,7 @@
  *        [--by-shape]   (split conv and pooling calls by geometry: c->o HxW kernel/stride/padding)
  */
 import type { Backend } from '../src/backend/backend.js';
-import { setBackend } from '../src/backend/registry.js';
+import { setBackend } from '../src/backend/index.js';
 import { refBackend } from '../src/backend/ref/index.js';
 import { WasmBackend } from '../src/backend/wasm/index.js';
 import { rand, randint } from '../src/tensor/creation.js';

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { rand, randint } from '../src/tensor/creation.js';
 import { manualSeed } from '../src/tensor/rng.js';
 import { noGrad } from '../src/autograd/grad-mode.js';
-import { setBackend } from '../src/backend/registry.js';
+import { setBackend } from '../src/backend/index.js';
 import { refBackend } from '../src/backend/ref/index.js';
 import type { Backend } from '../src/backend/backend.js';
 import { WasmBackend, relaxedSimdSupported } from '../src/backend/wasm/index.js';

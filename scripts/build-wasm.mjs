@@ -1,5 +1,7 @@
-// Builds the two wasm kernel modules (relaxed-SIMD FMA and plain SIMD) from assembly/ into
-// src/backend/wasm/gen/, where the loader finds them from both src/ and dist/src/.
+// Builds the wasm kernel modules from assembly/ into src/backend/wasm/gen/: relaxed-SIMD FMA and
+// plain SIMD, each importing a shared memory (threads) and a plain one (pages that are not
+// cross-origin isolated cannot create a shared memory in every browser). The loader finds them
+// from src/ and dist/src/ alike (Node) or by URL (browsers).
 // `node scripts/build-wasm.mjs --out DIR` builds into DIR instead (the test that checks the
 // committed modules are up to date with assembly/ uses this; the build is deterministic).
 import { execFileSync } from 'node:child_process';
@@ -12,12 +14,16 @@ const outArg = process.argv.indexOf('--out');
 const outDir = outArg >= 0 ? path.resolve(process.argv[outArg + 1]) : path.join(root, 'src/backend/wasm/gen');
 const common = [
   'assembly/index.ts', '-O3', '--runtime', 'stub', '--noAssert',
-  '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536',
-  '--use', 'abort=', '--enable', 'threads', '--enable', 'simd',
+  '--importMemory', '--initialMemory', '1', '--maximumMemory', '65536',
+  '--use', 'abort=', '--enable', 'simd',
 ];
+const shared = ['--sharedMemory', '--enable', 'threads'];
+const relaxed = ['--enable', 'relaxed-simd'];
 const builds = [
-  { out: 'kernels-simd.wasm', extra: [] },
-  { out: 'kernels-relaxed.wasm', extra: ['--enable', 'relaxed-simd'] },
+  { out: 'kernels-simd.wasm', extra: shared },
+  { out: 'kernels-relaxed.wasm', extra: [...shared, ...relaxed] },
+  { out: 'kernels-simd-single.wasm', extra: [] },
+  { out: 'kernels-relaxed-single.wasm', extra: relaxed },
 ];
 for (const b of builds) {
   const file = path.join(outDir, b.out);

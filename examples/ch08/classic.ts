@@ -25,7 +25,7 @@ export function main(print: (line: string) => void = console.log): Record<'alexn
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { WasmBackend } = await import('../../src/backend/wasm/index.js');
-  const { setBackend } = await import('../../src/backend/registry.js');
+  const { setBackend } = await import('../../src/backend/index.js');
   const backend = new WasmBackend();
   setBackend(backend);
   try { main(); } finally { backend.dispose(); }

@@ -35,7 +35,7 @@ export function exerciseVgg16(print: (line: string) => void = console.log): VGG 
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { WasmBackend } = await import('../../src/backend/wasm/index.js');
-  const { setBackend } = await import('../../src/backend/registry.js');
+  const { setBackend } = await import('../../src/backend/index.js');
   const backend = new WasmBackend();
   setBackend(backend);
   try { main(); exerciseVgg16(); } finally { backend.dispose(); }

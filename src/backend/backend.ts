@@ -69,6 +69,11 @@ export interface Pool2dGeometry {
 export interface Backend {
   readonly name: string;
 
+  /** Zeroed float32 storage of n elements owned by this backend (a view into wasm memory for the wasm backend). */
+  allocFloat32(n: number): Float32Array;
+  /** Give storage from allocFloat32 back; the array must not be used afterwards. */
+  freeFloat32(a: Float32Array): void;
+
   /** out[i] = op(x[i]); out may alias x. */
   unary(op: UnaryOp, x: Float32Array, out: Float32Array): void;
 

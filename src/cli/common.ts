@@ -1,7 +1,7 @@
 /** Pieces the CLI commands share: model + data construction, d2l's init, output helpers. */
 import type { Tensor } from '../tensor/tensor.js';
 import { manualSeed } from '../tensor/rng.js';
-import { getBackend, selectBackend } from '../backend/registry.js';
+import { getBackend, selectBackend } from '../backend/index.js';
 import { FashionMNIST } from '../data/fashion-mnist.js';
 import { getModelSpec, type ModelSpec } from '../models/index.js';
 import { initCnn } from '../train/init-cnn.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { setRngState } from '../tensor/rng.js';
-import { getBackend } from '../backend/registry.js';
+import { getBackend } from '../backend/index.js';
 import { SGD } from '../optim/sgd.js';
 import { Adam } from '../optim/adam.js';
 import { Trainer, type EpochRecord } from '../train/trainer.js';

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { resolveBackend, sharedWasmBackend, BACKEND_NAMES } from '../../src/backend/select.js';
-import { getBackend, setBackend, selectBackend } from '../../src/backend/registry.js';
+import { resolveBackend, sharedWasmBackend, BACKEND_NAMES } from '../../src/backend/index.js';
+import { getBackend, setBackend, selectBackend } from '../../src/backend/index.js';
 import { refBackend } from '../../src/backend/ref/index.js';
 import { WasmBackend } from '../../src/backend/wasm/index.js';
 
@@ -27,7 +27,7 @@ test('selectBackend: js, wasm and auto make a backend current; unknown names lis
 });
 
 // The default is resolved on the first op; run in child processes so this process's choice is untouched.
-const registry = new URL('../../src/backend/registry.js', import.meta.url).href;
+const registry = new URL('../../src/backend/index.js', import.meta.url).href;
 function defaultName(env: Record<string, string>): { status: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, ['--input-type=module', '-e',
     `import { getBackend } from ${JSON.stringify(registry)}; console.log(getBackend().name);`],

@@ -13,7 +13,7 @@ test('src/backend/wasm/gen/*.wasm are byte-identical to a fresh build of assembl
   const dir = mkdtempSync(path.join(os.tmpdir(), 'convnet-wasm-'));
   try {
     execFileSync(process.execPath, [path.join(root, 'scripts/build-wasm.mjs'), '--out', dir], { cwd: root, stdio: 'pipe' });
-    for (const f of ['kernels-simd.wasm', 'kernels-relaxed.wasm']) {
+    for (const f of ['kernels-simd.wasm', 'kernels-relaxed.wasm', 'kernels-simd-single.wasm', 'kernels-relaxed-single.wasm']) {
       const fresh = readFileSync(path.join(dir, f));
       const committed = readFileSync(path.join(root, 'src/backend/wasm/gen', f));
       assert.ok(fresh.length > 1000, `${f}: fresh build is ${fresh.length} bytes`);

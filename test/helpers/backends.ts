@@ -2,7 +2,7 @@
 import { after, before, describe } from 'node:test';
 import type { Backend } from '../../src/backend/backend.js';
 import { refBackend } from '../../src/backend/ref/index.js';
-import { setBackend } from '../../src/backend/registry.js';
+import { setBackend } from '../../src/backend/index.js';
 import { WasmBackend } from '../../src/backend/wasm/index.js';
 
 /** Each backend under test, by name; `make` builds it, `dispose` frees what it built. */

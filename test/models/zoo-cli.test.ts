@@ -7,7 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadFixture } from '../helpers/fixtures.js';
-import { getBackend, selectBackend, setBackend } from '../../src/backend/registry.js';
+import { getBackend, selectBackend, setBackend } from '../../src/backend/index.js';
 import type { Backend } from '../../src/backend/backend.js';
 import { modelNames } from '../../src/models/registry.js';
 import { summaryCommand } from '../../src/cli/summary.js';

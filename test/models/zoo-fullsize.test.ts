@@ -9,7 +9,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadFixture, fromJson, type TensorJson } from '../helpers/fixtures.js';
-import { setBackend } from '../../src/backend/registry.js';
+import { setBackend } from '../../src/backend/index.js';
 import type { Backend } from '../../src/backend/backend.js';
 import { WasmBackend } from '../../src/backend/wasm/index.js';
 import { noGrad } from '../../src/autograd/grad-mode.js';

@@ -8,7 +8,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadFixture } from '../helpers/fixtures.js';
-import { setBackend } from '../../src/backend/registry.js';
+import { setBackend } from '../../src/backend/index.js';
 import type { Backend } from '../../src/backend/backend.js';
 import { WasmBackend } from '../../src/backend/wasm/index.js';
 import { manualSeed } from '../../src/tensor/rng.js';

@@ -9,6 +9,8 @@ import { batchNormBackward, channelAffine, channelStats } from './batchnorm.js';
 
 export const refBackend: Backend = {
   name: 'js',
+  allocFloat32: (n: number) => new Float32Array(n),
+  freeFloat32: () => undefined,
   unary, activationBackward, binary, reduce, argReduce, permute, gemm,
   conv2d, conv2dBackwardInput, conv2dBackwardWeight, conv2dBackward,
   maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward,

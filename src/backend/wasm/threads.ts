@@ -1,214 +1,176 @@
 /**
- * A fixed pool of worker threads that run exports of the same wasm module on the same shared
- * memory. The Backend API is synchronous, so the calling thread takes slice 0 itself, then steals
- * every slice no worker has claimed yet, and finally blocks in Atomics.wait for the claimed ones.
- * Stealing keeps a descheduled or slow-to-wake worker (a loaded machine) from stalling the call:
- * at worst the caller runs everything, as with 1 thread.
+ * The thread pool: workers that run kernels of the same module on the same shared memory, in Node
+ * (worker_threads) and in browsers (Web Workers), through the platform. A job is a list of tasks
+ * (see worker-loop.ts); the calling thread publishes it, claims tasks itself, and then waits only
+ * for tasks a worker actually claimed. Workers start without anyone waiting for them: one that is
+ * slow to start, descheduled, or never starts costs nothing but its share of the speed-up (the
+ * caller runs what nobody claims), and one that fails is reported in a one-line note.
  */
-import { Worker } from 'node:worker_threads';
-import type { WasmExports, WasmMemory, WasmModule } from './wasm-api.js';
+import { getPlatform } from '../platform/current.js';
+import type { PoolWorker } from '../platform/platform.js';
+import { POOL_KERNELS, SCRATCH_ARG, type KernelCall, type Kernels } from './kernels.js';
+import type { WasmHeap } from './memory.js';
+import type { WasmModule } from './wasm-api.js';
+import { LAYOUT as L, makeDrain, workerScript } from './worker-loop.js';
 
-// Control block (Int32 indices). Workers sleep on GEN. CLAIM + id is slice id's state:
-// PENDING, then WORKER (claimed by its worker) -> FINISHED, or STOLEN (run by the caller).
-const GEN = 0, READY = 2, QUIT = 3, ERROR = 4, CLAIM = 8;
-const PENDING = 0, WORKER = 1, STOLEN = 2, FINISHED = 3;
-/** Float64 slots per worker: [export index, arg count, ...args]. */
-const SLOT = 20;
-// Iterations a worker polls GEN before sleeping in Atomics.wait. 2,000 (~10 us) let the worker
-// fall asleep between the back-to-back kernel calls of a training step and pay a futex wake-up on
-// each; 20,000 made LeNet's step ~5 % faster (A/B interleaved, 2026-12-04) and 200,000 no faster
-// while burning more CPU. Kept short because on a CPU shared with other processes a long spin
-// steals time from the caller.
-const SPIN = 20000;
+/** A task: kernel calls one thread runs in order. */
+export type Task = readonly KernelCall[];
 
-// Workers run as eval'd CommonJS so the pool works from src/ and dist/ alike, with no file to locate.
-const workerSource = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, ctrlBuf, argsBuf, id, names } = workerData;
-const inst = new WebAssembly.Instance(module, { env: { memory } });
-const fns = names.map((n) => inst.exports[n]);
-const ctrl = new Int32Array(ctrlBuf);
-const args = new Float64Array(argsBuf);
-Atomics.add(ctrl, ${READY}, 1);
-Atomics.notify(ctrl, ${READY});
-let gen = 0;
-for (;;) {
-  // A short spin catches back-to-back kernel calls without paying the futex wake-up latency.
-  for (let i = 0; i < ${SPIN} && Atomics.load(ctrl, ${GEN}) === gen; i++);
-  Atomics.wait(ctrl, ${GEN}, gen);
-  gen = Atomics.load(ctrl, ${GEN});
-  if (Atomics.load(ctrl, ${QUIT}) !== 0) break;
-  // Args are read only after winning the claim, so they are always the current call's.
-  if (Atomics.compareExchange(ctrl, ${CLAIM} + id, ${PENDING}, ${WORKER}) !== ${PENDING}) continue;
-  const base = id * ${SLOT};
-  try {
-    const n = args[base + 1];
-    const a = [];
-    for (let i = 0; i < n; i++) a.push(args[base + 2 + i]);
-    fns[args[base]](...a);
-  } catch (e) {
-    Atomics.store(ctrl, ${ERROR}, 1);
-  }
-  Atomics.store(ctrl, ${CLAIM} + id, ${FINISHED});
-  Atomics.notify(ctrl, ${CLAIM} + id);
-}
-`;
+/** Seconds after which workers that have not reported are mentioned in a note. */
+const START_NOTE_MS = 1000;
 
-/** Runs wasm exports in parallel: slice 0 on the calling thread, slices 1.. on workers. */
 export class ThreadPool {
+  /** Threads including the caller (1: no workers). */
   readonly size: number;
-  private readonly workers: Worker[] = [];
   private readonly ctrl: Int32Array;
-  private readonly args: Float64Array;
-  private readonly index = new Map<string, number>();
+  private readonly table: Float64Array;
+  private readonly workers: PoolWorker[] = [];
+  private readonly fns: ((...a: number[]) => unknown)[];
+  private readonly drain: (id: number) => void;
+  private readonly canBlock: boolean;
   private started = false;
+  private startedAt = 0;
+  private failed = 0;
+  private slowNoted = false;
   private disposed = false;
-  /**
-   * Per key, the caller's share of the work when splitting in two (see share()). Call sites key it
-   * by export and shape (LeNet's two convolutions want different splits; one key per export made
-   * the share chase both).
-   */
-  private readonly shares = new Map<string, number>();
-  /** The key of the last share() call, which the next run() adapts; null: adapt by export name. */
-  private pendingKey: string | null = null;
+  private callerError: unknown = null;
 
-  /** size = total threads including the caller; size 1 starts no workers. */
-  constructor(size: number, private readonly module: WasmModule, private readonly memory: WasmMemory,
-              private readonly local: WasmExports, private readonly names: readonly string[]) {
+  /** `size` threads in all; `local` are the calling thread's instance exports over `heap`'s memory. */
+  constructor(size: number, private readonly module: WasmModule, private readonly heap: WasmHeap, local: Kernels) {
     this.size = Math.max(1, Math.floor(size));
-    this.ctrl = new Int32Array(new SharedArrayBuffer((CLAIM + this.size) * 4));
-    this.ctrl.fill(FINISHED, CLAIM);
-    this.args = new Float64Array(new SharedArrayBuffer(this.size * SLOT * 8));
-    names.forEach((n, i) => this.index.set(n, i));
-  }
-
-  // Workers start on first use so that a 1-thread backend, or one never used, costs nothing.
-  private start(): void {
-    if (this.started) return;
-    this.started = true;
-    for (let id = 1; id < this.size; id++) {
-      const w = new Worker(workerSource, {
-        eval: true,
-        workerData: { module: this.module, memory: this.memory, ctrlBuf: this.ctrl.buffer, argsBuf: this.args.buffer,
-                      id, names: this.names },
-      });
-      w.unref();
-      this.workers.push(w);
-    }
-    // Worker start-up does not need this thread's event loop, so blocking here is safe.
-    for (;;) {
-      const r = Atomics.load(this.ctrl, READY);
-      if (r >= this.size - 1) break;
-      if (Atomics.wait(this.ctrl, READY, r, 30000) === 'timed-out') throw new Error('wasm backend: worker threads did not start');
-    }
-  }
-
-  /**
-   * The fraction of a 2-way split the caller should take for export `fn` (1/size otherwise). The
-   * caller is usually faster than the worker, which wakes from a futex and reads inputs the caller
-   * just wrote from another core's cache (measured: on LeNet the caller waited ~25 % of its own
-   * slice time with an even split). run() adapts the share from what it observes.
-   */
-  share(fn: string): number {
-    this.pendingKey = fn;
-    return this.size === 2 ? this.shares.get(fn) ?? 0.5 : 1 / this.size;
-  }
-
-  // Why not dynamic chunks (more slices than threads, taken from a shared atomic counter)? A worker
-  // that wakes late can increment the counter of a call that has already finished after the caller
-  // reset it for the next call, and run a slice twice (fatal for the accumulating weight gradient).
-  // It needs a generation-tagged counter (compareExchange on gen<<16 | index); the adaptive share
-  // below gets most of the balance without it.
-  // After a 2-way call: if the caller waited, the worker's effective time (wake-up included) was
-  // own + wait, and the share that equalises the two moves toward own/(own+wait)-weighted rates;
-  // if it did not wait, the worker may have idled, so probe a little lower. Smoothed and clamped.
-  private adapt(fn: string, own: number, wait: number): void {
-    if (own <= 0) return;
-    const f = this.share(fn);
-    let target = f - 0.02;
-    if (wait > 0.02 * own) {
-      const rc = f / own, rw = (1 - f) / (own + wait);
-      target = rc / (rc + rw);
-    }
-    this.shares.set(fn, Math.min(0.8, Math.max(0.3, 0.75 * f + 0.25 * target)));
-  }
-
-  /** Calls export `fn` once per element of `slices` (at most `size`), in parallel; returns when all are done. */
-  run(fn: string, slices: readonly (readonly number[])[]): void {
-    this.exec(slices.map(() => fn), slices, true);
-  }
-
-  /**
-   * Runs different exports side by side: task i is export tasks[i][0] with arguments tasks[i][1]
-   * (at most `size` tasks; the first on the calling thread). For independent kernels of similar
-   * cost, such as a layer's input and weight gradients, one whole kernel per thread beats splitting
-   * each over both.
-   */
-  runTasks(tasks: readonly (readonly [string, readonly number[]])[]): void {
-    this.pendingKey = null;
-    this.exec(tasks.map((t) => t[0]), tasks.map((t) => t[1]), false);
-  }
-
-  private exec(fns: readonly string[], slices: readonly (readonly number[])[], adaptive: boolean): void {
-    const fn = fns[0]!;
-    const key = this.pendingKey ?? fn;
-    this.pendingKey = null;
-    if (this.disposed) throw new Error('wasm backend: used after dispose()');
-    const ids = fns.map((name) => {
-      const f = this.index.get(name);
-      if (f === undefined) throw new Error(`wasm backend: unknown export ${name}`);
-      return f;
+    this.ctrl = new Int32Array(new SharedArrayBuffer(L.CTRL_INTS * 4));
+    this.table = new Float64Array(new SharedArrayBuffer((L.CALLS + L.MAX_CALLS * L.SLOT) * 8));
+    const exp = local as unknown as Record<string, (...a: number[]) => unknown>;
+    this.fns = POOL_KERNELS.map((n) => exp[n]!);
+    this.drain = makeDrain(this.ctrl, this.table, L, (k, a) => {
+      try {
+        this.fns[k]!(...a);
+      } catch (e) {
+        this.callerError = e;
+        throw e;
+      }
     });
-    const calls = fns.map((name) => this.local[name] as (...a: number[]) => void);
-    if (slices.length === 0) return;
-    if (slices.length === 1 || this.size === 1) {
-      slices.forEach((s, i) => calls[i]!(...s));
+    this.canBlock = getPlatform().canBlock();
+  }
+
+  /** Workers that have instantiated the kernels and are taking tasks. */
+  get running(): number { return Atomics.load(this.ctrl, L.READY); }
+
+  /** Starts the workers (once) without waiting for them. */
+  start(): void {
+    if (this.started || this.size === 1) return;
+    this.started = true;
+    this.startedAt = Date.now();
+    const platform = getPlatform();
+    const script = workerScript();
+    for (let id = 1; id < this.size; id++) {
+      const init = { module: this.module, memory: this.heap.memory, ctrl: this.ctrl.buffer, table: this.table.buffer, id, names: POOL_KERNELS, layout: L };
+      try {
+        this.workers.push(platform.startWorker(script, init, (why) => this.workerFailed(why)));
+      } catch (e) {
+        this.workerFailed((e as Error).message);
+      }
+    }
+  }
+
+  private workerFailed(why: string): void {
+    if (this.disposed) return;
+    this.failed++;
+    const left = Math.max(1, this.size - this.failed);
+    getPlatform().note(`convnet-ts wasm backend: a worker thread failed to start (${why}); continuing on ${left} thread${left === 1 ? '' : 's'}`);
+  }
+
+  /**
+   * Resolves when every worker has started (or failed), or after `timeoutMs`, with the number
+   * running. Browsers start workers only while the page's main thread is idle, so `ready()` waits
+   * here once before the first op.
+   */
+  async whenStarted(timeoutMs: number): Promise<number> {
+    this.start();
+    const until = Date.now() + timeoutMs;
+    while (this.running + this.failed < this.size - 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    return this.running;
+  }
+
+  /**
+   * Runs a job: each task's calls in order on one thread, tasks on any thread. `scratchBytes`:
+   * scratch each thread needs (a call's scratch argument is an offset into its thread's area).
+   * `parallel` false (work too small to pay for a hand-off) runs everything on the calling thread;
+   * results are the same either way.
+   */
+  run(tasks: readonly Task[], scratchBytes = 0, parallel = true): void {
+    if (this.disposed) throw new Error('wasm backend: used after dispose()');
+    if (tasks.length === 0) return;
+    const threads = parallel && tasks.length > 1 ? this.size : 1;
+    const stride = Math.ceil(scratchBytes / 64) * 64;
+    const base = stride > 0 ? this.heap.scratch(stride * threads) : 0;
+    if (threads === 1) {
+      for (const t of tasks) {
+        for (const c of t) {
+          const sp = SCRATCH_ARG[POOL_KERNELS[c.kernel]!];
+          if (sp === undefined) { this.fns[c.kernel]!(...c.args); continue; }
+          const a = c.args.slice();
+          a[sp] = a[sp]! + base;
+          this.fns[c.kernel]!(...a);
+        }
+      }
       return;
     }
-    if (slices.length > this.size) throw new Error('wasm backend: more slices than threads');
+    this.publish(tasks, base, stride);
     this.start();
-    const n = slices.length;
-    for (let id = 1; id < n; id++) {
-      const base = id * SLOT;
-      const s = slices[id]!;
-      if (s.length > SLOT - 2) throw new Error('wasm backend: too many kernel arguments');
-      this.args[base] = ids[id]!;
-      this.args[base + 1] = s.length;
-      for (let i = 0; i < s.length; i++) this.args[base + 2 + i] = s[i]!;
+    if (!this.slowNoted && this.running + this.failed < this.size - 1 && Date.now() - this.startedAt > START_NOTE_MS) {
+      this.slowNoted = true;
+      getPlatform().note(`convnet-ts wasm backend: ${this.size - 1 - this.running - this.failed} worker thread(s) not running after ${START_NOTE_MS / 1000} s; the calling thread does their share until they start`);
     }
-    Atomics.store(this.ctrl, ERROR, 0);
-    // Claims are reset only now: every slice of the previous call is FINISHED or STOLEN by here.
-    for (let id = 1; id < this.size; id++) Atomics.store(this.ctrl, CLAIM + id, id < n ? PENDING : FINISHED);
-    Atomics.add(this.ctrl, GEN, 1);
-    Atomics.notify(this.ctrl, GEN);
-    const t0 = performance.now();
-    calls[0]!(...slices[0]!);
-    const t1 = performance.now();
-    let stolen = false;
-    for (let id = 1; id < n; id++) {
-      if (Atomics.compareExchange(this.ctrl, CLAIM + id, PENDING, STOLEN) === PENDING) {
-        calls[id]!(...slices[id]!);
-        stolen = true;
-        continue;
-      }
-      for (;;) {
-        const v = Atomics.load(this.ctrl, CLAIM + id);
-        if (v === FINISHED) break;
-        Atomics.wait(this.ctrl, CLAIM + id, v);
-      }
+    const ctrl = this.ctrl, count = tasks.length;
+    Atomics.store(ctrl, L.ERROR, 0);
+    Atomics.store(ctrl, L.DONE, 0);
+    this.callerError = null;
+    Atomics.store(ctrl, L.NEXT, count << L.COUNT_SHIFT);
+    Atomics.add(ctrl, L.GEN, 1);
+    Atomics.notify(ctrl, L.GEN, count - 1);
+    this.drain(0);
+    for (;;) {
+      const d = Atomics.load(ctrl, L.DONE);
+      if (d >= count) break;
+      if (this.canBlock) Atomics.wait(ctrl, L.DONE, d);
     }
-    if (adaptive && n === 2 && !stolen) this.adapt(key, t1 - t0, performance.now() - t1);
-    if (Atomics.load(this.ctrl, ERROR) !== 0) throw new Error(`wasm backend: ${fns.join(', ')} failed in a worker thread`);
+    if (Atomics.load(ctrl, L.ERROR) !== 0) {
+      const names = [...new Set(tasks.flatMap((t) => t.map((c) => POOL_KERNELS[c.kernel])))].join(', ');
+      const why = this.callerError instanceof Error ? `: ${this.callerError.message}` : ' in a worker thread';
+      throw new Error(`wasm backend: kernel ${names} failed${why}`);
+    }
+  }
+
+  private publish(tasks: readonly Task[], base: number, stride: number): void {
+    if (tasks.length > L.MAX_TASKS) throw new Error(`wasm backend: ${tasks.length} tasks in one job (at most ${L.MAX_TASKS})`);
+    const t = this.table;
+    t[L.STRIDE] = stride;
+    let c = 0;
+    tasks.forEach((task, i) => {
+      t[L.TASKS + 2 * i] = c;
+      for (const k of task) {
+        if (c >= L.MAX_CALLS) throw new Error(`wasm backend: more than ${L.MAX_CALLS} kernel calls in one job`);
+        if (k.args.length > L.SLOT - 3) throw new Error('wasm backend: too many kernel arguments');
+        const b = L.CALLS + c * L.SLOT;
+        const sp = SCRATCH_ARG[POOL_KERNELS[k.kernel]!] ?? -1;
+        t[b] = k.kernel;
+        t[b + 1] = k.args.length;
+        t[b + 2] = sp;
+        for (let j = 0; j < k.args.length; j++) t[b + 3 + j] = k.args[j]! + (j === sp ? base : 0);
+        c++;
+      }
+      t[L.TASKS + 2 * i + 1] = c;
+    });
   }
 
   /** Stops the workers; the pool cannot be used afterwards. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (!this.started) return;
-    Atomics.store(this.ctrl, QUIT, 1);
-    Atomics.add(this.ctrl, GEN, 1);
-    Atomics.notify(this.ctrl, GEN);
-    for (const w of this.workers) void w.terminate();
+    Atomics.store(this.ctrl, L.QUIT, 1);
+    Atomics.add(this.ctrl, L.GEN, 1);
+    Atomics.notify(this.ctrl, L.GEN);
+    for (const w of this.workers) w.terminate();
   }
 }

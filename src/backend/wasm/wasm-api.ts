@@ -18,7 +18,8 @@ interface WasmApi {
   Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: WasmExports };
   Memory: new (desc: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   validate(bytes: Uint8Array): boolean;
+  compile(bytes: Uint8Array): Promise<WasmModule>;
 }
 
-/** The engine's WebAssembly namespace. */
+/** The engine's WebAssembly namespace (undefined in an engine without WebAssembly). */
 export const WA: WasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;

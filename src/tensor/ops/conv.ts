@@ -1,7 +1,7 @@
 /** Convolution ops with autograd: conv2d (NCHW, OIHW weight) and conv1d on top of it, PyTorch semantics. */
 import type { ActivationOp, Conv2dGeometry, FusedPool } from '../../backend/backend.js';
 import type { PoolSpec } from './pool.js';
-import { getBackend } from '../../backend/registry.js';
+import { getBackend } from '../../backend/index.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { f32, fromF32, record } from './record.js';

@@ -1,6 +1,6 @@
 /** Elementwise ops with broadcasting, each with its gradient beside it. */
 import type { ActivationOp, BinaryOp, UnaryOp } from '../../backend/backend.js';
-import { getBackend } from '../../backend/registry.js';
+import { getBackend } from '../../backend/index.js';
 import { allocStorage, promoteTypes, type DType } from '../dtype.js';
 import { broadcastShapes, formatShape, shapesEqual, sizeOf } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';

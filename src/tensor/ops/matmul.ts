@@ -1,5 +1,5 @@
 /** Matrix product with PyTorch's rules for 1-D, 2-D and batched (broadcast) operands. */
-import { getBackend } from '../../backend/registry.js';
+import { getBackend } from '../../backend/index.js';
 import { broadcastShapes, formatShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { f32, fromF32, record, renameGradFn } from './record.js';

@@ -1,5 +1,5 @@
 /** Fused activations for the layer modules: one backend call forward, one backward, no mask tensors. */
-import { getBackend } from '../../backend/registry.js';
+import { getBackend } from '../../backend/index.js';
 import { Tensor } from '../tensor.js';
 import { activationGrad } from './elementwise.js';
 import { f32, fromF32, record } from './record.js';

@@ -6,7 +6,7 @@
  */
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { getBackend } from '../../backend/registry.js';
+import { getBackend } from '../../backend/index.js';
 import { f32, fromF32, needsGrad, record } from './record.js';
 
 function checkVec(name: string, t: Tensor | null, c: number, x: Tensor): void {

@@ -1,5 +1,5 @@
 /** Fused affine map `y = x Wᵀ + b`: one gemm forward, two gemms (and a column sum) backward. */
-import { getBackend } from '../../backend/registry.js';
+import { getBackend } from '../../backend/index.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { f32, fromF32, needsGrad, record } from './record.js';

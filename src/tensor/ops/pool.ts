@@ -1,6 +1,6 @@
 /** Pooling ops with autograd: max / average / adaptive-average 2-D pooling, PyTorch semantics. */
 import type { Pool2dGeometry } from '../../backend/backend.js';
-import { getBackend } from '../../backend/registry.js';
+import { getBackend } from '../../backend/index.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { f32, fromF32, record } from './record.js';

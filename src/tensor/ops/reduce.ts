@@ -1,5 +1,5 @@
 /** Reductions (sum, mean, max, min, arg-extrema, variance) and the softmax family. */
-import { getBackend } from '../../backend/registry.js';
+import { getBackend } from '../../backend/index.js';
 import { normalizeDim, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { f32, fromF32, record, renameGradFn } from './record.js';

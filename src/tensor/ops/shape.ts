@@ -1,5 +1,5 @@
 /** Shape ops: reshape/view, permute, transpose, (un)squeeze, expand, cat, stack. */
-import { getBackend } from '../../backend/registry.js';
+import { getBackend } from '../../backend/index.js';
 import { allocStorage, promoteTypes } from '../dtype.js';
 import { formatShape, normalizeDim, resolveShape, shapesEqual, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';

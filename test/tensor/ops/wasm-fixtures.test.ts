@@ -1,7 +1,7 @@
 // The PyTorch golden cases again, with the WebAssembly backend active: matmul's batched/transposed
 // GEMM calls (offsets into shared buffers) and every op that delegates must still match PyTorch.
 import { before, after } from 'node:test';
-import { setBackend } from '../../../src/backend/registry.js';
+import { setBackend } from '../../../src/backend/index.js';
 import type { Backend } from '../../../src/backend/backend.js';
 import { WasmBackend } from '../../../src/backend/wasm/index.js';
 import { runCases } from '../../helpers/cases.js';
