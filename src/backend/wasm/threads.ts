@@ -38,8 +38,10 @@ export class ThreadPool {
   /** `size` threads in all; `local` are the calling thread's instance exports over `heap`'s memory. */
   constructor(size: number, private readonly module: WasmModule, private readonly heap: WasmHeap, local: Kernels) {
     this.size = Math.max(1, Math.floor(size));
-    this.ctrl = new Int32Array(new SharedArrayBuffer(L.CTRL_INTS * 4));
-    this.table = new Float64Array(new SharedArrayBuffer((L.CALLS + L.MAX_CALLS * L.SLOT) * 8));
+    // One thread needs no shared control block (and a page that is not cross-origin isolated has no SharedArrayBuffer).
+    const Buf = this.size > 1 ? SharedArrayBuffer : ArrayBuffer;
+    this.ctrl = new Int32Array(new Buf(L.CTRL_INTS * 4));
+    this.table = new Float64Array(new Buf(this.size > 1 ? (L.CALLS + L.MAX_CALLS * L.SLOT) * 8 : 8));
     const exp = local as unknown as Record<string, (...a: number[]) => unknown>;
     this.fns = POOL_KERNELS.map((n) => exp[n]!);
     this.drain = makeDrain(this.ctrl, this.table, L, (k, a) => {
@@ -64,7 +66,8 @@ export class ThreadPool {
     const platform = getPlatform();
     const script = workerScript();
     for (let id = 1; id < this.size; id++) {
-      const init = { module: this.module, memory: this.heap.memory, ctrl: this.ctrl.buffer, table: this.table.buffer, id, names: POOL_KERNELS, layout: L };
+      const init = { module: this.module, memory: this.heap.memory, ctrl: this.ctrl.buffer as SharedArrayBuffer, table: this.table.buffer as SharedArrayBuffer,
+                     id, names: POOL_KERNELS, layout: L };
       try {
         this.workers.push(platform.startWorker(script, init, (why) => this.workerFailed(why)));
       } catch (e) {
