@@ -46,7 +46,13 @@ export function makeNodePlatform(b: NodeBuiltins): Platform {
   const proc = (globalThis as unknown as { process: NodeProcess }).process;
   // From src/backend/platform/ and dist/src/backend/platform/ (a build that copied the modules, or
   // one that did not: then they are found in the source tree).
-  const dirs = [new URL('../wasm/gen/', import.meta.url), new URL('../../../../src/backend/wasm/gen/', import.meta.url)];
+  // A bundle in CommonJS form has no import.meta.url: then only setWasmPaths can say where they are.
+  let dirs: URL[] = [];
+  try {
+    dirs = [new URL('../wasm/gen/', import.meta.url), new URL('../../../../src/backend/wasm/gen/', import.meta.url)];
+  } catch {
+    dirs = [];
+  }
   const locations = (file: WasmFile): string[] => {
     const o = wasmPathOverride(file);
     if (o !== null) return [o.startsWith('file:') ? b.url.fileURLToPath(o) : o];
@@ -55,7 +61,7 @@ export function makeNodePlatform(b: NodeBuiltins): Platform {
   const read = (file: WasmFile): Uint8Array => {
     const paths = locations(file);
     for (const p of paths) if (b.fs.existsSync(p)) return b.fs.readFileSync(p);
-    throw new Error(`wasm backend: ${file} not found (looked in ${paths.join(', ')}); run npm run build:wasm, ` +
+    throw new Error(`wasm backend: ${file} not found (looked in ${paths.join(', ') || 'no directory: this bundle has no import.meta.url'}); run npm run build:wasm, ` +
       'or point setWasmPaths() from convnet-ts at the directory that holds the kernel modules');
   };
   return {
