@@ -169,19 +169,19 @@ export function conv2dForward(gp: usize, b0: i32, b1: i32, x: usize, w: usize, b
         stage(true, st, yg, og, nb, p, yStride, bg);
         continue;
       }
-      let beta: f32 = 0;
+      // The bias is added after the products, as stage() does for blocks of images: every image
+      // then gets the same rounding whatever block it falls in (the cut of the batch depends on
+      // the thread count; the results must not).
+      sgemm(0, 0, og, p, kk, 1, wg, kk, src, p, 0, yg, p, gs);
       if (bg != 0) {
-        // Seeding C with the bias and accumulating with beta = 1 fuses the bias add into the GEMM.
         for (let r = 0; r < og; r++) {
-          const v = f32x4.splat(load<f32>(bg + <usize>r * 4));
+          const bv = load<f32>(bg + <usize>r * 4), v = f32x4.splat(bv);
           const row = yg + <usize>(r * p) * 4;
           let j = 0;
-          for (; j + 4 <= p; j += 4) v128.store(row + <usize>j * 4, v);
-          for (; j < p; j++) store<f32>(row + <usize>j * 4, f32x4.extract_lane(v, 0));
+          for (; j + 4 <= p; j += 4) v128.store(row + <usize>j * 4, f32x4.add(v128.load(row + <usize>j * 4), v));
+          for (; j < p; j++) store<f32>(row + <usize>j * 4, load<f32>(row + <usize>j * 4) + bv);
         }
-        beta = 1;
       }
-      sgemm(0, 0, og, p, kk, 1, wg, kk, src, p, beta, yg, p, gs);
     }
     if (act >= 0) {
       const yb = y + <usize>b * yStride;

@@ -64,6 +64,8 @@ const CONV_WEIGHT_BATCH_BELOW = 64;
  * big weights (ResNet-18's 512 x 512 x 3 x 3 = 9.4 MB: 2 chunks).
  */
 const PARTIAL_BUDGET_BYTES = 32 << 20;
+/** Most chunks of a weight gradient (enough for 8 threads; each costs a zeroed partial and a pass to add it). */
+const WEIGHT_MAX_CHUNKS = 8;
 
 /**
  * Winograd tile size for a layer's forward and input gradient (and weight gradient), or 0 for
@@ -178,9 +180,17 @@ export class ConvPlanner {
     const blocks = Math.ceil(g.n / nbTarget);
     let count = Math.min(chunkCount(flops, g.n, o.grain), Math.max(2, blocks));
     if (weight) {
-      // Each chunk has its own partial sum: bound their memory, and use a power of two so 2, 4, 8
-      // threads share them evenly.
-      count = pow2Floor(Math.min(count, Math.max(1, Math.floor(PARTIAL_BUDGET_BYTES / ((weightLen + g.o) * 4)))));
+      // A sum over images: each chunk has its own partial sum, so the cut must not depend on the
+      // thread count. Bound the partials' memory, and use a power of two so 2, 4, 8 threads
+      // share them evenly.
+      count = pow2Floor(Math.min(count, WEIGHT_MAX_CHUNKS, Math.max(1, Math.floor(PARTIAL_BUDGET_BYTES / ((weightLen + g.o) * 4)))));
+    } else {
+      // Every image is computed whole by one call, with the same rounding in any block (the
+      // kernels add the bias after the products), so this cut may follow the thread count:
+      // two tasks per thread balance them; one task per thread count fewer per-call costs
+      // (the direct kernel packs its weights per call).
+      count = Math.min(count, 2 * o.threads);
+      if (o.threads === 1) count = 1;
     }
     const chunks = splitRange(g.n, count);
     const nb = Math.max(1, Math.min(nbTarget, Math.ceil(g.n / Math.max(1, chunks.length))));
