@@ -114,9 +114,10 @@ export interface TorchKernels {
  * PyTorch's GFLOP/s for the same cases (scripts/bench/torch_kernels.py on /usr/bin/python3, one
  * subprocess); null when it fails (no torch). `threads` undefined: PyTorch's default.
  */
-export function torchKernels(kinds: readonly KernelKind[], minTime: number, threads?: number): TorchKernels | null {
+export function torchKernels(kinds: readonly KernelKind[], minTime: number, threads?: number, best = false): TorchKernels | null {
   const args = [TORCH_KERNELS_SCRIPT, '--min-time', String(minTime), '--kinds', kinds.join(',')];
   if (threads) args.push('--threads', String(threads));
+  if (best) args.push('--best');
   const r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) {
     if (r.stderr) process.stderr.write(`torch_kernels.py failed: ${r.stderr.trim().split('\n').pop()}\n`);

@@ -16,8 +16,13 @@ while its convolutions run in oneDNN).
 Prints one JSON object per line: first {"meta": {"torch", "threads", "mkldnn", "blas"}}, then per shape
 {"kind": "gemm"|"fwd"|"bwdI"|"bwdW", "name", "gflops", "seconds"} (seconds per call).
 
+With --best (PyTorch at its best here, as torch_bench.py --best): 2 threads unless --threads, and
+GEMM through oneDNN's linear (mkldnn_linear: a [m, k] times a weight [n, k] transposed; the input's
+conversion to oneDNN layout and a non-transB weight's transpose are done once, outside the timing),
+meta "blas" then reads "onednn".
+
 Usage: torch_kernels.py [--threads T] [--min-time S] [--only gemm|conv] [--kinds gemm,fwd,bwdI,bwdW]
-                        [--shapes FILE]
+                        [--shapes FILE] [--best]
 """
 import argparse
 import json
@@ -50,9 +55,15 @@ def rand(*shape):
     return torch.rand(*shape) - 0.5
 
 
-def gemm_case(s, min_time):
+def gemm_case(s, min_time, best=False):
     m, n, k = s['m'], s['n'], s['k']
     a = rand(m, k)
+    if best:
+        am = a.to_mkldnn()
+        w = rand(n, k)  # [n, k]: op(B) = w^T whether or not the case is transB (a copy made untimed)
+        lin = torch._C._nn.mkldnn_linear
+        sec = time_it(lambda: lin(am, w, None), min_time)
+        return 2.0 * m * n * k / sec / 1e9, sec
     # transB: B stored [n, k] and used transposed, as ours (a view, no copy: BLAS takes the transpose flag).
     b = rand(n, k).t() if s.get('transB') else rand(k, n)
     c = torch.empty(m, n)
@@ -81,6 +92,7 @@ def main():
     ap.add_argument('--threads', type=int, help='torch.set_num_threads (default: PyTorch\'s own default)')
     ap.add_argument('--min-time', type=float, default=0.5, help='seconds of repeats per shape (at least 3 repeats)')
     ap.add_argument('--only', choices=['gemm', 'conv'])
+    ap.add_argument('--best', action='store_true', help='2 threads and GEMM on oneDNN (PyTorch at its best here)')
     ap.add_argument('--kinds', default=','.join(KINDS), help='comma-separated subset of gemm,fwd,bwdI,bwdW')
     ap.add_argument('--shapes', default=DEFAULT_SHAPES, help='shape list (JSON: {"gemm": [...], "conv": [...]})')
     args = ap.parse_args()
@@ -92,7 +104,9 @@ def main():
         kinds = [k for k in kinds if k == 'gemm']
     elif args.only == 'conv':
         kinds = [k for k in kinds if k != 'gemm']
-    if args.threads:
+    if args.best:
+        torch.set_num_threads(args.threads or 2)
+    elif args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     with open(args.shapes) as fh:
@@ -100,11 +114,11 @@ def main():
     blas = re.search(r'BLAS_INFO=(\w+)', torch.__config__.show())
     print(json.dumps({'meta': {'torch': torch.__version__, 'threads': torch.get_num_threads(),
                                'mkldnn': torch.backends.mkldnn.is_available(),
-                               'blas': blas.group(1) if blas else None}}), flush=True)
+                               'blas': 'onednn' if args.best else blas.group(1) if blas else None}}), flush=True)
     with torch.no_grad():
         for kind in kinds:
             for s in (shapes['gemm'] if kind == 'gemm' else shapes['conv']):
-                g, sec = gemm_case(s, args.min_time) if kind == 'gemm' else conv_case(kind, s, args.min_time)
+                g, sec = gemm_case(s, args.min_time, args.best) if kind == 'gemm' else conv_case(kind, s, args.min_time)
                 print(json.dumps({'kind': kind, 'name': s['name'], 'gflops': round(g, 3), 'seconds': sec}), flush=True)
 
 
