@@ -138,6 +138,11 @@ describe('wasm backend in headless Chromium', { skip: !haveBrowser }, () => {
     assertSameNumbers(r.results!);
   });
 
+  it('an op before ready(): an error that says to await ready()', async () => {
+    const r = await load('/iso/?early');
+    assert.match(r.error ?? '', /still loading in this browser: `await ready\(\)`/);
+  });
+
   it('a kernel module that cannot be fetched: ready() rejects naming the URL and setWasmPaths', async () => {
     const r = await load('/iso/?missing');
     assert.equal(r.results, null);
