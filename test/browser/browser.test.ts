@@ -46,7 +46,9 @@ describe('wasm backend in headless Chromium', { skip: !haveBrowser }, () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'convnet-browser-'));
     const esbuild = await import('esbuild');
     await esbuild.build({
+      // Minified, names kept: the worker's script is the pool's own source text, which must survive both.
       entryPoints: [path.join(root, 'dist/test/browser/page.js')], bundle: true, format: 'esm', platform: 'browser',
+      minify: true, keepNames: true,
       outfile: path.join(dir, 'page.js'), logLevel: 'error',
     });
     writeFileSync(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>convnet-ts</title><script type="module" src="page.js"></script>');

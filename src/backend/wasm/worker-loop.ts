@@ -45,7 +45,9 @@ export type Layout = typeof LAYOUT;
 export function makeDrain(ctrl: Int32Array, table: Float64Array, L: Layout,
                           call: (kernel: number, args: number[]) => void): (id: number) => void {
   const args: number[] = [];
-  return function drain(id: number): void {
+  // An anonymous arrow: a bundler's keep-names helper (esbuild's __name) would otherwise be called
+  // inside this function's source, which runs in the worker where the helper does not exist.
+  return (id: number): void => {
     for (;;) {
       const cur = Atomics.load(ctrl, L.NEXT);
       const count = cur >>> L.COUNT_SHIFT, next = cur & L.INDEX_MASK;
