@@ -5,7 +5,7 @@
  * checks read every element.
  */
 import type { Tensor } from '../tensor/tensor.js';
-import { formatShape } from '../tensor/shape.js';
+import { formatShape } from '../shape/index.js';
 
 let enabled = false;
 

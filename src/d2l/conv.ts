@@ -6,7 +6,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { rand, zeros } from '../tensor/creation.js';
 import { stack } from '../tensor/ops/shape.js';
-import { formatShape } from '../tensor/shape.js';
+import { formatShape } from '../shape/index.js';
 import { Module } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
 

@@ -5,7 +5,7 @@ import { noGrad } from '../autograd/grad-mode.js';
 import type { ActivationOp } from '../backend/backend.js';
 import { conv1d, conv2dActivation } from '../tensor/ops/conv.js';
 import type { PoolSpec } from '../tensor/ops/pool.js';
-import { formatShape } from '../tensor/shape.js';
+import { formatShape } from '../shape/index.js';
 import { Module } from './module.js';
 import { Parameter, UninitializedParameter } from './parameter.js';
 import { defaultLayerInit_ } from './init.js';

@@ -1,6 +1,6 @@
-/** Reference elementwise kernels: unary maps and broadcasting binary ops. */
+/** Reference elementwise kernels: unary maps, broadcasting binary and ternary (where) ops, strided copies. */
 import type { ActivationOp, BinaryOp, UnaryOp } from '../backend.js';
-import { shapesEqual, sizeOf, stridesOf } from '../../tensor/shape.js';
+import { shapesEqual, sizeOf, stridesOf } from '../../shape/index.js';
 
 const unaryFns: Record<UnaryOp, (v: number) => number> = {
   neg: (v) => -v,
@@ -117,4 +117,51 @@ export function binary(op: BinaryOp, a: Float32Array, aShape: readonly number[],
       idx[d] = 0;
     }
   }
+}
+
+/**
+ * Visit every index of `outShape` in row-major order, calling f(o, offsets) with the flat output
+ * index and each operand's flat offset (operands given by broadcast strides aligned to outShape).
+ */
+function walk(outShape: readonly number[], strides: readonly (readonly number[])[], offsets: number[],
+              f: (o: number, offs: readonly number[]) => void): void {
+  const rank = outShape.length, n = sizeOf(outShape), k = strides.length;
+  const base = offsets.slice();
+  if (n === 0) return;
+  if (rank === 0) { f(0, base); return; }
+  const idx = new Array<number>(rank).fill(0);
+  const cur = base.slice();
+  for (let o = 0; o < n; o++) {
+    f(o, cur);
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]!++;
+      for (let j = 0; j < k; j++) cur[j]! += strides[j]![d]!;
+      if (idx[d]! < outShape[d]!) break;
+      for (let j = 0; j < k; j++) cur[j]! -= strides[j]![d]! * idx[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+/** out = cond ≠ 0 ? a : b, broadcasting all three to outShape. */
+export function where(cond: Float32Array, condShape: readonly number[], a: Float32Array, aShape: readonly number[],
+                      b: Float32Array, bShape: readonly number[], outShape: readonly number[], out: Float32Array): void {
+  const st = [broadcastStrides(condShape, outShape), broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape)];
+  walk(outShape, st, [0, 0, 0], (o, [pc, pa, pb]) => { out[o] = cond[pc!] !== 0 ? a[pa!]! : b[pb!]!; });
+}
+
+/** dst[dstOffset + Σ i·dstStrides] = src[srcOffset + Σ i·srcStrides] over every index i of `shape`. */
+export function copy(src: Float32Array, srcOffset: number, srcStrides: readonly number[], dst: Float32Array, dstOffset: number,
+                     dstStrides: readonly number[], shape: readonly number[]): void {
+  const rank = shape.length;
+  if (sizeOf(shape) === 0) return;
+  if (rank === 0) { dst[dstOffset] = src[srcOffset]!; return; }
+  // The innermost dim as a plain loop (a memcpy-like run when both strides are 1).
+  const inner = shape[rank - 1]!, si = srcStrides[rank - 1]!, di = dstStrides[rank - 1]!;
+  const outer = shape.slice(0, -1);
+  walk(outer, [srcStrides.slice(0, -1), dstStrides.slice(0, -1)], [srcOffset, dstOffset], (_, [ps, pd]) => {
+    let s = ps!, d = pd!;
+    if (si === 1 && di === 1) { dst.set(src.subarray(s, s + inner), d); return; }
+    for (let j = 0; j < inner; j++, s += si, d += di) dst[d] = src[s]!;
+  });
 }

@@ -1,6 +1,5 @@
-/** Reference reductions and layout kernels. */
+/** Reference reductions: sum/max/min over axes, arg-extrema, log-softmax. */
 import type { ReduceOp } from '../backend.js';
-import { sizeOf, stridesOf } from '../../tensor/shape.js';
 
 /**
  * View `shape` as [outer, axisLen, inner] blocks per reduced axis. Reducing one axis at a time
@@ -83,27 +82,17 @@ export function argReduce(op: 'argmax' | 'argmin', x: Float32Array, shape: reado
   }
 }
 
-/** out = x permuted by `perm`. */
-export function permute(x: Float32Array, shape: readonly number[], perm: readonly number[], out: Float32Array): void {
-  const rank = shape.length;
-  const inStrides = stridesOf(shape);
-  const outShape = perm.map((p) => shape[p]!);
-  const st = perm.map((p) => inStrides[p]!);
-  const n = sizeOf(shape);
-  if (rank === 0) { out[0] = x[0]!; return; }
-  const inner = outShape[rank - 1]!;
-  const is = st[rank - 1]!;
-  const idx = new Array<number>(rank).fill(0);
-  let off = 0;
-  for (let o = 0; o < n; o += inner) {
-    let p = off;
-    for (let j = 0; j < inner; j++) { out[o + j] = x[p]!; p += is; }
-    for (let d = rank - 2; d >= 0; d--) {
-      idx[d]!++;
-      off += st[d]!;
-      if (idx[d]! < outShape[d]!) break;
-      off -= st[d]! * idx[d]!;
-      idx[d] = 0;
+/** log(softmax) along the middle axis of x viewed as [outer, len, inner]: x − max − log Σ exp(x − max). */
+export function logSoftmax(x: Float32Array, outer: number, len: number, inner: number, out: Float32Array): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * len * inner + i;
+      let m = -Infinity;
+      for (let k = 0; k < len; k++) m = Math.max(m, x[base + k * inner]!);
+      let s = 0;
+      for (let k = 0; k < len; k++) s += Math.exp(x[base + k * inner]! - m);
+      const lse = m + Math.log(s);
+      for (let k = 0; k < len; k++) out[base + k * inner] = x[base + k * inner]! - lse;
     }
   }
 }

@@ -265,8 +265,22 @@ export class WasmBackend implements Backend {
     refBackend.argReduce(op, x, shape, axis, out);
   }
 
-  permute(x: Float32Array, shape: readonly number[], perm: readonly number[], out: Float32Array): void {
-    refBackend.permute(x, shape, perm, out);
+  // ---- Backend primitives added by the tensor-layer redesign (issue 13), run by the reference
+  // kernels on any Float32Array until this backend gets its own. Storage is plain JS arrays for now.
+  allocFloat32(n: number): Float32Array { return new Float32Array(n); }
+  freeFloat32(_a: Float32Array): void { /* garbage-collected until the wasm allocator lands */ }
+  readonly where = refBackend.where;
+  readonly copy = refBackend.copy;
+  readonly logSoftmax = refBackend.logSoftmax;
+  readonly crossEntropyForward = refBackend.crossEntropyForward;
+  readonly crossEntropyBackward = refBackend.crossEntropyBackward;
+  readonly batchNormCoefficients = refBackend.batchNormCoefficients;
+  readonly sgdStep = refBackend.sgdStep;
+  readonly adamStep = refBackend.adamStep;
+  /** The fused capability: conv2d with an activation (and pooling) in one call. */
+  conv2dFused(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
+              activation: ActivationOp, pool?: FusedPool): void {
+    this.conv2d(g, x, w, bias, y, activation, pool);
   }
 
   // Batch norm: memory-bound, but 2-4x faster than the JS loops in SIMD, and split over threads.
