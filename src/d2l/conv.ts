@@ -66,8 +66,8 @@ export class Conv2D extends Module {
 
   constructor(kernelSize: readonly [number, number]) {
     super();
-    this.weight = new Parameter(rand([...kernelSize]));
-    this.bias = new Parameter(zeros([1]));
+    this.weight = Parameter.adopt(rand([...kernelSize]));
+    this.bias = Parameter.adopt(zeros([1]));
   }
 
   forward(x: Tensor): Tensor {

@@ -45,8 +45,8 @@ export abstract class BatchNormBase extends Module {
     if (!(this.eps >= 0)) throw new Error(`${name}: eps must be non-negative, got ${this.eps}`);
     if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) throw new Error(`${name}: momentum must be in [0, 1] or null, got ${this.momentum}`);
     if (this.affine) {
-      this.weight = new Parameter(full(numFeatures, 1));
-      this.bias = new Parameter(full(numFeatures, 0));
+      this.weight = Parameter.adopt(full(numFeatures, 1));
+      this.bias = Parameter.adopt(full(numFeatures, 0));
     } else {
       this.registerParameter('weight', null);
       this.registerParameter('bias', null);
@@ -139,8 +139,8 @@ export class BatchNorm2d extends BatchNormBase {
 function materialise(m: BatchNormBase, c: number): void {
   m.numFeatures = c;
   if (m.affine) {
-    if (m.weight instanceof UninitializedParameter) m.weight = new Parameter(full(c, 1));
-    if (m.bias instanceof UninitializedParameter) m.bias = new Parameter(full(c, 0));
+    if (m.weight instanceof UninitializedParameter) m.weight = Parameter.adopt(full(c, 1));
+    if (m.bias instanceof UninitializedParameter) m.bias = Parameter.adopt(full(c, 0));
   }
   // Statistics loaded by loadStateDict before the first forward pass are kept.
   if (m.trackRunningStats) {

@@ -88,8 +88,8 @@ abstract class ConvNd extends Module {
       this.bias = hasBias ? new UninitializedParameter(name) : null;
       if (!hasBias) this.registerParameter('bias', null);
     } else {
-      this.weight = new Parameter(zeros([outChannels, inChannels / this.groups, ...this.kernelSize]));
-      if (hasBias) this.bias = new Parameter(zeros([outChannels]));
+      this.weight = Parameter.adopt(zeros([outChannels, inChannels / this.groups, ...this.kernelSize]));
+      if (hasBias) this.bias = Parameter.adopt(zeros([outChannels]));
       else this.registerParameter('bias', null);
       this.resetParameters();
     }
@@ -117,8 +117,8 @@ abstract class ConvNd extends Module {
       throw new Error(`${name}: inChannels must be a positive multiple of groups (${this.groups}), got ${inChannels}`);
     }
     if (this.weight instanceof UninitializedParameter) {
-      this.weight = new Parameter(zeros([this.outChannels, inChannels / this.groups, ...this.kernelSize]));
-      if (this.bias instanceof UninitializedParameter) this.bias = new Parameter(zeros([this.outChannels]));
+      this.weight = Parameter.adopt(zeros([this.outChannels, inChannels / this.groups, ...this.kernelSize]));
+      if (this.bias instanceof UninitializedParameter) this.bias = Parameter.adopt(zeros([this.outChannels]));
       this.resetParameters();
     }
     this.inChannels = inChannels;

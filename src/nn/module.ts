@@ -4,7 +4,7 @@
  * so `stateDict()` names (`net.0.weight`) come for free and follow assignment order.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { copyStrided } from '../tensor/ops/kernels.js';
+import { copyOf, copyStrided } from '../tensor/ops/kernels.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { formatShape, shapesEqual } from '../shape/index.js';
 import { Parameter, UninitializedBuffer, UninitializedParameter } from './parameter.js';
@@ -205,9 +205,9 @@ export abstract class Module {
         if (src === undefined) continue;
         const localName = key.slice(key.lastIndexOf('.') + 1);
         if (cur instanceof UninitializedParameter) {
-          m.registerParameter(localName, new Parameter(src.float().clone().detach()));
+          m.registerParameter(localName, Parameter.adopt(copyOf(src.float())));
         } else if (cur instanceof UninitializedBuffer) {
-          m.registerBuffer(localName, src.float().clone().detach(), !m._nonPersistent.has(localName));
+          m.registerBuffer(localName, copyOf(src.float()), !m._nonPersistent.has(localName));
         } else {
           copyInto(cur, kind === 'buffer' && cur.dtype !== src.dtype ? src.to(cur.dtype) : src);
         }

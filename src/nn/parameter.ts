@@ -2,6 +2,13 @@
 import { Tensor } from '../tensor/tensor.js';
 
 export class Parameter extends Tensor {
+  /** A Parameter taking over a fresh tensor's storage (its handle is released, so the parameter is the only owner). */
+  static adopt(fresh: Tensor, requiresGrad = true): Parameter {
+    const p = new Parameter(fresh, requiresGrad);
+    fresh.releaseHandle('adopted by a Parameter');
+    return p;
+  }
+
   /** Wrap `data`'s storage (not copied) as a trainable leaf; the library never releases a parameter. */
   constructor(data: Tensor, requiresGrad = true) {
     if (data.dtype !== 'float32') throw new Error(`Parameter: expected a float32 tensor, got ${data.dtype}`);

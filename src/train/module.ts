@@ -10,7 +10,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../shape/index.js';
 import { randn } from '../tensor/creation.js';
 import { noGrad } from '../autograd/grad-mode.js';
-import { releaseTemporary } from '../tensor/lifetime.js';
+import { releaseTemporary, scoped } from '../tensor/lifetime.js';
 import { SGD } from '../optim/sgd.js';
 import { ProgressBoard } from './progress-board.js';
 import type { Optimizer, StepMetrics } from './types.js';
@@ -87,7 +87,8 @@ export abstract class Module extends NnModule {
 
   /** Run one forward pass on `inputs` (materialising lazy layers), then `net.apply(init)` if given. */
   applyInit(inputs: Tensor[], init?: (m: NnModule) => void): void {
-    noGrad(() => this.forward(...inputs));
+    const out = noGrad(() => this.forward(...inputs));
+    if (!inputs.includes(out)) releaseTemporary(out, 'the output of the dummy forward pass of applyInit');
     if (init !== undefined) this.net.apply(init);
   }
 
@@ -97,7 +98,8 @@ export abstract class Module extends NnModule {
    */
   layerSummary(xShape: readonly number[], print: (line: string) => void = console.log): string[] {
     const lines: string[] = [];
-    noGrad(() => {
+    // The probe tensors are released when the summary is done.
+    noGrad(() => scoped('layerSummary', () => {
       let X = randn(xShape.slice());
       // d2l iterates `for layer in self.net` (every position of a Sequential, repeats included).
       const layers = this.net instanceof Sequential ? this.net.layers() : this.net.children();
@@ -107,7 +109,7 @@ export abstract class Module extends NnModule {
         lines.push(line);
         print(line);
       }
-    });
+    }));
     return lines;
   }
 }
