@@ -12,20 +12,37 @@
  */
 import type { Tensor } from './tensor.js';
 
-const stack: Tensor[][] = [];
+// One array of the handles every open scope tracks, innermost scope last; `starts` holds where
+// each open scope's handles begin (no allocation per scope).
+const tracked: Tensor[] = [];
+const starts: number[] = [];
 
 /** @internal Called by the Tensor constructor: the innermost open scope owns the new handle. */
 export function trackTensor(t: Tensor): void {
-  const n = stack.length;
-  if (n > 0) stack[n - 1]!.push(t);
+  if (starts.length > 0) tracked.push(t);
 }
 
-/** Add every Tensor in `v` (a tensor, or arrays/plain objects of them, one level deep) to `keep`. */
-function collect(v: unknown, keep: Set<Tensor>, depth = 0): void {
-  if (v === null || typeof v !== 'object' || depth > 2) return;
-  if ((v as Tensor).isTensorHandle === true) { keep.add(v as Tensor); return; }
-  if (Array.isArray(v)) { for (const e of v) collect(e, keep, depth + 1); return; }
-  if (Object.getPrototypeOf(v) === Object.prototype) for (const e of Object.values(v)) collect(e, keep, depth + 1);
+/** Does `v` (a tensor, or arrays/plain objects of them, two levels deep) contain `t`? */
+function contains(v: unknown, t: Tensor, depth = 0): boolean {
+  if (v === t) return true;
+  if (v === null || typeof v !== 'object' || depth > 2 || (v as Tensor).isTensorHandle === true) return false;
+  if (Array.isArray(v)) { for (const e of v) if (contains(e, t, depth + 1)) return true; return false; }
+  if (Object.getPrototypeOf(v) === Object.prototype) for (const e of Object.values(v)) if (contains(e, t, depth + 1)) return true;
+  return false;
+}
+
+/** Close the innermost scope: release its handles except those in `result`, which pass to the enclosing scope. */
+function close(result: unknown, label: string): void {
+  const start = starts.pop()!;
+  const end = tracked.length;
+  let keep = start;
+  for (let i = start; i < end; i++) {
+    const t = tracked[i]!;
+    if (result !== undefined && contains(result, t)) tracked[keep++] = t;
+    else releaseTemporary(t, `an intermediate of ${label}`);
+  }
+  // Kept handles stay tracked (by the enclosing scope, if any).
+  tracked.length = starts.length > 0 ? keep : 0;
 }
 
 /**
@@ -34,24 +51,15 @@ function collect(v: unknown, keep: Set<Tensor>, depth = 0): void {
  * `label` names the code in the error a released tensor gives when used.
  */
 export function scoped<T>(label: string, fn: () => T): T {
-  const list: Tensor[] = [];
-  stack.push(list);
+  starts.push(tracked.length);
   let result: T;
   try {
     result = fn();
   } catch (e) {
-    stack.pop();
-    for (const t of list) releaseTemporary(t, `an intermediate of ${label}`);
+    close(undefined, label);
     throw e;
   }
-  stack.pop();
-  const keep = new Set<Tensor>();
-  collect(result, keep);
-  const parent = stack.length > 0 ? stack[stack.length - 1]! : null;
-  for (const t of list) {
-    if (keep.has(t)) parent?.push(t);
-    else releaseTemporary(t, `an intermediate of ${label}`);
-  }
+  close(result, label);
   return result;
 }
 

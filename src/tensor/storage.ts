@@ -21,6 +21,8 @@ export class TensorStorage {
   readonly length: number;
   /** Live handles (tensors, views, saved copies) over this storage. */
   refs = 0;
+  /** In the safety net (see watch()). */
+  private watched = false;
 
   constructor(array: DataArray, backend: Backend | null) {
     this.array = array;
@@ -29,8 +31,15 @@ export class TensorStorage {
     if (backend !== null) {
       live.storages++;
       live.bytes += array.byteLength;
-      finalizer.register(this, { backend, array: array as Float32Array }, this);
+      watch(this);
     }
+  }
+
+  /** @internal Put this storage into the FinalizationRegistry safety net, if it is still live. */
+  enterSafetyNet(): void {
+    if (this.array === null || this.watched || this.backend === null) return;
+    this.watched = true;
+    finalizer.register(this, { backend: this.backend, array: this.array as Float32Array }, this);
   }
 
   /** Take a reference (a new handle). */
@@ -45,7 +54,7 @@ export class TensorStorage {
     const a = this.array;
     this.array = null;
     if (this.backend !== null) {
-      finalizer.unregister(this);
+      if (this.watched) finalizer.unregister(this);
       freeBackendArray(this.backend, a as Float32Array);
     }
   }
@@ -64,6 +73,22 @@ function freeBackendArray(backend: Backend, a: Float32Array): void {
 const finalizer = new FinalizationRegistry<{ backend: Backend; array: Float32Array }>(({ backend, array }) => {
   freeBackendArray(backend, array);
 });
+
+/**
+ * Registering with a FinalizationRegistry costs about a microsecond (and garbage-collector work) per
+ * storage, while most storages are temporaries released within the same step. So new storages wait
+ * here, and only those still live after the next WATCH_BATCH allocations enter the safety net:
+ * the net then covers every storage that lives long enough to be leaked, at a fraction of the cost.
+ */
+const WATCH_BATCH = 256;
+const young: TensorStorage[] = [];
+
+function watch(s: TensorStorage): void {
+  young.push(s);
+  if (young.length < WATCH_BATCH) return;
+  for (const y of young) y.enterSafetyNet();
+  young.length = 0;
+}
 
 /** Zeroed float32 storage of n elements from `backend`. */
 export function allocFloat32Storage(backend: Backend, n: number): TensorStorage {

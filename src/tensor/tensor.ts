@@ -65,7 +65,8 @@ export class Tensor {
       throw new Error(`Tensor: storage has ${storage.length} elements but shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
     }
     this.storage = storage;
-    this.shape = Object.freeze(shape.slice());
+    // Shapes are immutable: a frozen one (another tensor's) is shared, not copied.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
     this.dtype = dtype;
     this._version = versionBox ?? { v: 0 };
     this._owns = owns;

@@ -153,15 +153,29 @@ export function where(cond: Float32Array, condShape: readonly number[], a: Float
 /** dst[dstOffset + Σ i·dstStrides] = src[srcOffset + Σ i·srcStrides] over every index i of `shape`. */
 export function copy(src: Float32Array, srcOffset: number, srcStrides: readonly number[], dst: Float32Array, dstOffset: number,
                      dstStrides: readonly number[], shape: readonly number[]): void {
-  const rank = shape.length;
   if (sizeOf(shape) === 0) return;
+  // Merge dims that are contiguous in both layouts (and drop size-1 dims): most copies become a
+  // few long runs (cat, slicing) or a fill (one source element).
+  const sh: number[] = [], ss: number[] = [], ds: number[] = [];
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const k = sh.length - 1;
+    if (k >= 0 && ss[k] === srcStrides[d]! * shape[d]! && ds[k] === dstStrides[d]! * shape[d]!) {
+      sh[k] = sh[k]! * shape[d]!; ss[k] = srcStrides[d]!; ds[k] = dstStrides[d]!;
+    } else {
+      sh.push(shape[d]!); ss.push(srcStrides[d]!); ds.push(dstStrides[d]!);
+    }
+  }
+  const rank = sh.length;
   if (rank === 0) { dst[dstOffset] = src[srcOffset]!; return; }
-  // The innermost dim as a plain loop (a memcpy-like run when both strides are 1).
-  const inner = shape[rank - 1]!, si = srcStrides[rank - 1]!, di = dstStrides[rank - 1]!;
-  const outer = shape.slice(0, -1);
-  walk(outer, [srcStrides.slice(0, -1), dstStrides.slice(0, -1)], [srcOffset, dstOffset], (_, [ps, pd]) => {
-    let s = ps!, d = pd!;
-    if (si === 1 && di === 1) { dst.set(src.subarray(s, s + inner), d); return; }
-    for (let j = 0; j < inner; j++, s += si, d += di) dst[d] = src[s]!;
-  });
+  const inner = sh[rank - 1]!, si = ss[rank - 1]!, di = ds[rank - 1]!;
+  // Long contiguous runs as one block copy; short ones (a bias row) as a loop, cheaper than a subarray view.
+  const block = si === 1 && di === 1 && inner >= 256;
+  const run = (s: number, d: number): void => {
+    if (block) dst.set(src.subarray(s, s + inner), d);
+    else if (si === 0 && di === 1) dst.fill(src[s]!, d, d + inner);
+    else for (let j = 0; j < inner; j++, s += si, d += di) dst[d] = src[s]!;
+  };
+  if (rank === 1) { run(srcOffset, dstOffset); return; }
+  walk(sh.slice(0, -1), [ss.slice(0, -1), ds.slice(0, -1)], [srcOffset, dstOffset], (_, [ps, pd]) => run(ps!, pd!));
 }
