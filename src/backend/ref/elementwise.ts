@@ -170,12 +170,20 @@ export function copy(src: Float32Array, srcOffset: number, srcStrides: readonly 
   if (rank === 0) { dst[dstOffset] = src[srcOffset]!; return; }
   const inner = sh[rank - 1]!, si = ss[rank - 1]!, di = ds[rank - 1]!;
   // Long contiguous runs as one block copy; short ones (a bias row) as a loop, cheaper than a subarray view.
-  const block = si === 1 && di === 1 && inner >= 256;
-  const run = (s: number, d: number): void => {
-    if (block) dst.set(src.subarray(s, s + inner), d);
-    else if (si === 0 && di === 1) dst.fill(src[s]!, d, d + inner);
-    else for (let j = 0; j < inner; j++, s += si, d += di) dst[d] = src[s]!;
-  };
-  if (rank === 1) { run(srcOffset, dstOffset); return; }
-  walk(sh.slice(0, -1), [ss.slice(0, -1), ds.slice(0, -1)], [srcOffset, dstOffset], (_, [ps, pd]) => run(ps!, pd!));
+  const block = si === 1 && di === 1 && inner >= 16;
+  const outer = rank - 1, idx = new Array<number>(outer).fill(0);
+  const rows = sizeOf(sh) / inner;
+  let ps = srcOffset, pd = dstOffset;
+  for (let r = 0; r < rows; r++) {
+    if (block) dst.set(src.subarray(ps, ps + inner), pd);
+    else if (si === 0 && di === 1) dst.fill(src[ps]!, pd, pd + inner);
+    else for (let j = 0, s = ps, d = pd; j < inner; j++, s += si, d += di) dst[d] = src[s]!;
+    // Odometer over the outer dims.
+    for (let k = outer - 1; k >= 0; k--) {
+      ps += ss[k]!; pd += ds[k]!;
+      if (++idx[k]! < sh[k]!) break;
+      ps -= ss[k]! * sh[k]!; pd -= ds[k]! * sh[k]!;
+      idx[k] = 0;
+    }
+  }
 }

@@ -3,7 +3,7 @@
  * indexing (index), all strided copies through Backend.copy.
  */
 import { promoteTypes } from '../../dtype.js';
-import { sizeOf, stridesOf } from '../../../shape/index.js';
+import { stridesOf } from '../../../shape/index.js';
 import type { Tensor } from '../../tensor.js';
 import { broadcastStrides, copyOf, copyStrided, emptyFloat, emptyJs, expandOut, permuteOut } from '../kernels.js';
 import { SAVES_NONE, type RuleSet } from '../rule.js';
@@ -149,5 +149,3 @@ export interface LayoutParams {
   reshape: ShapeParams; permute: PermuteParams; expand: ShapeParams; cat: CatParams; index: IndexParams;
 }
 
-/** Elements in a selection (for checks). */
-export const selectionSize = (sel: Selection): number => sizeOf(sel.map((s) => s.count));
