@@ -125,7 +125,7 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
         inGrads.forEach((ig, k) => { if (ig) checkBackward(node.name, ig, k, node.inputs, node.trace); });
       }
       // A rule may pass g (or one tensor) on to several inputs: each map entry gets its own handle.
-      const handed = new Set<Tensor>();
+      const handed: Tensor[] = [];
       node.inputs.forEach((_, k) => {
         const inp = edge(node, k);
         let ig = inGrads[k];
@@ -134,8 +134,8 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
           throw new Error(`internal: ${node.name} produced a gradient of shape ${formatShape(ig.shape)} ` +
                           `for an input of shape ${formatShape(inp.shape)}`);
         }
-        if (ig === g || handed.has(ig)) ig = ig.detach();
-        handed.add(ig);
+        if (ig === g || handed.includes(ig)) ig = ig.detach();
+        handed.push(ig);
         const prev = grads.get(inp);
         if (prev === undefined) { grads.set(inp, ig); return; }
         grads.set(inp, prev.add(ig));
@@ -143,7 +143,7 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
         ig.releaseHandle('a partial gradient the engine summed');
       });
       // Returned tensors nobody took (inputs without requiresGrad) and the consumed g.
-      for (const ig of inGrads) if (ig !== null && ig !== undefined && ig !== g && !handed.has(ig)) ig.releaseHandle('an unused gradient');
+      for (const ig of inGrads) if (ig !== null && ig !== undefined && ig !== g && !handed.includes(ig)) ig.releaseHandle('an unused gradient');
       g.releaseHandle('a gradient the engine passed on');
     }
   });

@@ -42,8 +42,8 @@ export class Tensor {
    * scopes leave it alone.
    */
   owned = false;
-  /** Internal: duck-type marker (lifetime.ts tells tensors apart without importing this class). */
-  readonly isTensorHandle = true;
+  /** Internal: duck-type marker (lifetime.ts tells tensors apart without importing this class); on the prototype. */
+  declare readonly isTensorHandle: true;
   /** @internal */ readonly storage: TensorStorage;
   private _grad: Tensor | null = null;
   private _requiresGrad = false;
@@ -411,6 +411,8 @@ export class Tensor {
   mul_(o: TensorLike): this { return ew.inplace(this, 'mul', o, 1); }
   div_(o: TensorLike): this { return ew.inplace(this, 'div', o, 1); }
 }
+
+Object.defineProperty(Tensor.prototype, 'isTensorHandle', { value: true });
 
 function flatArgs(a: number[] | [number[]]): number[] {
   return a.length === 1 && Array.isArray(a[0]) ? a[0] : (a as number[]);
