@@ -216,16 +216,19 @@ export class Tensor {
 
   /** A tensor sharing this storage, cut from the graph. */
   detach(): Tensor {
+    if (this._released !== null) throw this.releasedError('detach');
     return new Tensor(this.storage, this.shape, this.dtype, this._version);
   }
 
   /** Internal: a view with another shape over the same storage (no graph). */
   viewStorage(shape: Shape): Tensor {
+    if (this._released !== null) throw this.releasedError('view');
     return new Tensor(this.storage, shape, this.dtype, this._version);
   }
 
   /** Internal: a handle the graph owns (pinned, released by its node), sharing storage and version. */
   graphAlias(): Tensor {
+    if (this._released !== null) throw this.releasedError('a graph node saving it');
     const t = new Tensor(this.storage, this.shape, this.dtype, this._version);
     t.owned = true;
     return t;

@@ -97,6 +97,8 @@ test('dispose(): a disposed tensor throws naming it; views and the graph keep th
   a.dispose();
   assert.throws(() => a.data, /Tensor\.data: this float32 tensor of shape \[2, 3\] was released \(dispose\(\)\)/);
   assert.throws(() => a.add(1), /was released/);
+  assert.throws(() => a.reshape(3, 2), /Tensor\.view: .* was released \(dispose\(\)\)/);
+  assert.throws(() => a.detach(), /was released/);
   assert.equal(v.data.length, 6);
   assert.ok(a.isDisposed && !v.isDisposed);
   // The graph saved its own handles: backward works after the user disposed the values it reads.
