@@ -7,6 +7,7 @@ export {
   zerosLike, onesLike, fullLike, randLike, randnLike, type TensorOptions, type NestedArray,
 } from './tensor/creation.js';
 export { manualSeed, randperm, getRngState, setRngState } from './tensor/rng.js';
+export { memoryStats, type MemoryStats } from './tensor/storage.js';
 export {
   add, sub, mul, div, pow, maximum, minimum, neg, exp, log, abs, sqrt, square, relu, sigmoid, tanh, clamp,
 } from './tensor/ops/elementwise.js';

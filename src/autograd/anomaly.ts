@@ -5,7 +5,7 @@
  * checks read every element.
  */
 import type { Tensor } from '../tensor/tensor.js';
-import { formatShape } from '../tensor/shape.js';
+import { formatShape } from '../shape/index.js';
 
 let enabled = false;
 
@@ -51,7 +51,7 @@ export function opNameOf(nodeName: string): string {
 const shapes = (ts: readonly Tensor[]): string =>
   `${ts.length === 1 ? 'input' : 'inputs'} ${ts.map((t) => formatShape(t.shape)).join(', ')}`;
 
-/** Called by record(): throw if the op's output holds NaN/Inf, saying whether its inputs already did. */
+/** Called when the op registry records a node: throw if the op's output holds NaN/Inf, saying whether its inputs already did. */
 export function checkForward(nodeName: string, out: Tensor, inputs: readonly Tensor[]): void {
   const bad = badValue(out);
   if (bad === null) return;
@@ -76,5 +76,5 @@ export function checkBackward(nodeName: string, grad: Tensor, k: number, inputs:
 export function captureTrace(): string | undefined {
   const stack = new Error().stack;
   if (stack === undefined) return undefined;
-  return stack.split('\n').slice(1).filter((l) => !/\/(anomaly|record)\.(js|ts)/.test(l)).slice(0, 8).join('\n');
+  return stack.split('\n').slice(1).filter((l) => !/\/(anomaly|registry|lifetime)\.(js|ts)/.test(l)).slice(0, 8).join('\n');
 }

@@ -2,28 +2,50 @@
  * Reverse-mode autodiff in the spirit of micrograd: every result tensor keeps a `gradFn` node with
  * its parent tensors and a backward closure; `backward()` sorts the graph topologically and runs
  * the closures in reverse, summing gradients that meet at a tensor.
+ *
+ * Memory: a node holds its own handles on the values its backward reads (`saved`), so releasing
+ * the tensors a forward produced never takes them from the graph; a backward without retainGraph
+ * releases each node's saved values once the node has run, and the engine releases every
+ * gradient it made as soon as it has passed it on.
  */
 import type { Tensor } from '../tensor/tensor.js';
 import { noGrad } from './grad-mode.js';
-import { formatShape, shapesEqual } from '../tensor/shape.js';
+import { formatShape, shapesEqual } from '../shape/index.js';
 import { checkBackward, isAnomalyEnabled } from './anomaly.js';
+
+/** A value a node's backward reads, and its version when the node was recorded. */
+export interface SavedValue {
+  /** The node's own handle (it shares storage and version counter with the original). */
+  readonly tensor: Tensor;
+  readonly version: number;
+  /** For the error message: `input k`, or `output`. */
+  readonly role: string;
+}
 
 /** One recorded operation: how to turn the gradient of its output into gradients of its inputs. */
 export interface GradNode {
   /** PyTorch-style name, e.g. `AddBackward0`, shown when printing a tensor. */
   readonly name: string;
-  /** The op's inputs; gradients flow only to those with requiresGrad. */
+  /** The registry primitive that recorded the node (`mul`, `conv2d`, …). */
+  readonly op?: string;
+  /** The op's inputs (graph edges); gradients flow only to those with requiresGrad. */
   readonly inputs: readonly Tensor[];
-  /** Input versions at record time: an in-place change afterwards would make the saved values stale. */
+  /** Input versions at record time (where each edge's history stood). */
   readonly versions: readonly number[];
   /** Maps the output gradient to one gradient per input (null = no gradient); null once freed. */
   backward: ((grad: Tensor) => (Tensor | null)[]) | null;
-  /** Set when the backward closure reads the op's own output (exp, sigmoid, ...): it must not change either. */
-  readonly output?: { readonly tensor: Tensor; readonly version: number };
-  /** Indices of the inputs whose values `backward` reads (all when absent); only those must not change in place. */
-  readonly saved?: readonly number[];
+  /** Inputs (and the output) whose values backward reads: they must not change in place before it runs. */
+  readonly checks: readonly SavedValue[];
+  /** Every handle the node owns (saved values, internal buffers); released with the node. */
+  readonly owned: readonly Tensor[];
   /** Where the forward op ran; captured only while anomaly detection is on. */
   readonly trace?: string;
+}
+
+/** Drop a node's closure and the handles it owns (its saved values are freed unless shared). */
+export function freeNode(node: GradNode): void {
+  node.backward = null;
+  for (const t of node.owned) t.releaseHandle(`freed with the graph after ${node.name} ran`);
 }
 
 /**
@@ -57,9 +79,25 @@ function topoSort(root: Tensor): Tensor[] {
   return order;
 }
 
-/** Backpropagate `grad` (same shape as root) through the graph; leaves accumulate into `.grad`. */
+/** Throw if a value the node's backward reads was modified in place after it was recorded. */
+function checkVersions(node: GradNode): void {
+  for (const s of node.checks) {
+    if (s.tensor.version === s.version) continue;
+    throw new Error(s.role === 'output'
+      ? `backward: the output of ${node.name} (shape ${formatShape(s.tensor.shape)}) is needed for its gradient ` +
+        `but was modified by an in-place operation (version ${s.version} → ${s.tensor.version})`
+      : `backward: a tensor of shape ${formatShape(s.tensor.shape)} needed by ${node.name} was modified by an ` +
+        `in-place operation after it was used (version ${s.version} → ${s.tensor.version})`);
+  }
+}
+
+/**
+ * Backpropagate `grad` (same shape as root, a handle the engine takes over) through the graph;
+ * leaves accumulate into `.grad`.
+ */
 export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): void {
   const order = topoSort(root);
+  // Every tensor in this map is a handle the engine owns and releases once passed on.
   const grads = new Map<Tensor, Tensor>([[root, grad]]);
   noGrad(() => {
     for (let i = order.length - 1; i >= 0; i--) {
@@ -70,44 +108,45 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
       const node = t.gradFn;
       if (node === null) {
         if (t.requiresGrad) t.accumulateGrad(g);
+        else g.releaseHandle('a gradient the engine passed on');
         continue;
       }
-      if (t.retainsGrad) t.accumulateGrad(g);
+      if (t.retainsGrad) t.accumulateGrad(g.detach());
       if (node.backward === null) {
         throw new Error(
           `backward: trying to backward through the graph a second time (at ${node.name}); ` +
           'the saved intermediate values were freed after the first call. Pass { retainGraph: true } ' +
           'to the first backward() if you need to call it twice.');
       }
-      node.inputs.forEach((inp, k) => {
-        if (node.saved !== undefined && !node.saved.includes(k)) return;
-        if (inp.version !== node.versions[k]) {
-          throw new Error(
-            `backward: a tensor of shape ${formatShape(inp.shape)} needed by ${node.name} was modified by an ` +
-            `in-place operation after it was used (version ${node.versions[k]} → ${inp.version})`);
-        }
-      });
-      if (node.output !== undefined && node.output.tensor.version !== node.output.version) {
-        throw new Error(
-          `backward: the output of ${node.name} (shape ${formatShape(node.output.tensor.shape)}) is needed for its gradient ` +
-          `but was modified by an in-place operation (version ${node.output.version} → ${node.output.tensor.version})`);
-      }
+      checkVersions(node);
       const inGrads = node.backward(g);
-      if (!retainGraph) node.backward = null;
+      if (!retainGraph) freeNode(node);
       if (isAnomalyEnabled()) {
         inGrads.forEach((ig, k) => { if (ig) checkBackward(node.name, ig, k, node.inputs, node.trace); });
       }
+      // A rule may pass g (or one tensor) on to several inputs: each map entry gets its own handle.
+      const handed: Tensor[] = [];
       node.inputs.forEach((_, k) => {
         const inp = edge(node, k);
-        const ig = inGrads[k];
+        let ig = inGrads[k];
         if (!inp.requiresGrad || ig === null || ig === undefined) return;
         if (!shapesEqual(ig.shape, inp.shape)) {
           throw new Error(`internal: ${node.name} produced a gradient of shape ${formatShape(ig.shape)} ` +
                           `for an input of shape ${formatShape(inp.shape)}`);
         }
+        if (ig === g || handed.includes(ig)) ig = ig.detach();
+        handed.push(ig);
         const prev = grads.get(inp);
-        grads.set(inp, prev === undefined ? ig : prev.add(ig));
+        if (prev === undefined) { grads.set(inp, ig); return; }
+        grads.set(inp, prev.add(ig));
+        prev.releaseHandle('a partial gradient the engine summed');
+        ig.releaseHandle('a partial gradient the engine summed');
       });
+      // Returned tensors nobody took (inputs without requiresGrad) and the consumed g.
+      for (const ig of inGrads) if (ig !== null && ig !== undefined && ig !== g && !handed.includes(ig)) ig.releaseHandle('an unused gradient');
+      g.releaseHandle('a gradient the engine passed on');
     }
   });
+  // Gradients that never reached a node (their path ended) are released too.
+  for (const g of grads.values()) g.releaseHandle('a gradient the engine passed on');
 }

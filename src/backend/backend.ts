@@ -1,10 +1,16 @@
 /**
  * The backend seam: every numeric kernel the library runs goes through this interface.
  *
- * Kernels work on plain row-major, contiguous typed arrays and write into a caller-provided
- * `out` buffer, so a backend never allocates tensors and never needs to know about autograd.
- * The pure-TypeScript reference backend (`backend/ref`) is the oracle; faster backends
- * (`backend/wasm`) implement the same entry points and are tested against it.
+ * A backend owns float32 storage (`allocFloat32` / `freeFloat32`); the tensor layer keeps its float
+ * tensors in that storage and passes it to the kernels, which read their inputs and write into a
+ * caller-provided `out`. Every kernel accepts any Float32Array for inputs and outputs and uses
+ * arrays from its own `allocFloat32` in place (a fast backend copies foreign arrays in and out; the
+ * wasm backend's own arrays are views into its memory). Kernels never see tensors or autograd.
+ *
+ * The required entries are primitives; the pure-TypeScript reference backend (`backend/ref`), the
+ * oracle, implements exactly those. Fused kernels (`conv2dFused`, `conv2dBackward`) are optional
+ * capabilities: when a backend lacks one, the tensor layer composes the primitives instead
+ * (`tensor/ops/conv-fused.ts`), so the results are the same either way.
  */
 
 export type UnaryOp =
@@ -44,8 +50,8 @@ export interface FusedActivation {
 }
 
 /**
- * A pooling fused after a convolution's activation (Conv2d → activation → MaxPool2d/AvgPool2d in
- * Sequential): `g` pools the activation's output, written to `y` (with `argmax`, for max pooling).
+ * A pooling fused after a convolution's activation (Conv2d → activation → MaxPool2d/AvgPool2d):
+ * `g` pools the activation's output, written to `y` (with `argmax`, for max pooling).
  */
 export interface FusedPool {
   kind: 'max' | 'avg';
@@ -65,14 +71,50 @@ export interface Pool2dGeometry {
   dilationH?: number; dilationW?: number;         // max pool only: taps kh·dilationH apart (default 1)
 }
 
+/**
+ * The target of a softmax cross-entropy over rows of c logits: class labels (rows whose label is
+ * `ignoreIndex` are skipped) or class probabilities [n, c]; `smoothing` mixes the target with the
+ * uniform distribution, (1 − ε)·target + ε/c (PyTorch's label_smoothing).
+ */
+export type CrossEntropyTarget =
+  | { kind: 'labels'; labels: Int32Array; ignoreIndex: number; smoothing: number }
+  | { kind: 'probs'; probs: Float32Array; smoothing: number };
+
+/** How a loss reduces its per-row values: 'mean' divides the sum by `count`. */
+export interface LossReduction { reduction: 'none' | 'sum' | 'mean'; count: number }
+
+/** Hyperparameters of one SGD step (torch.optim.SGD's). `first`: the momentum buffer is new. */
+export interface SgdStep {
+  lr: number; momentum: number; dampening: number; weightDecay: number;
+  nesterov: boolean; maximize: boolean; first: boolean;
+}
+
+/** Hyperparameters of one Adam step; `step` counts from 1; `decoupled`: AdamW's weight decay. */
+export interface AdamStep {
+  lr: number; beta1: number; beta2: number; eps: number; weightDecay: number;
+  decoupled: boolean; maximize: boolean; step: number;
+}
+
+/** BatchNorm's running statistics, updated in place by batchNormCoefficients while training. */
+export interface RunningStats {
+  mean: Float32Array; variance: Float32Array;
+  momentum: number;
+  /** Elements per channel in the batch: the running variance takes the unbiased variance·count/(count − 1). */
+  count: number;
+}
+
 /** Numeric kernels over contiguous row-major float32 buffers. */
 export interface Backend {
   readonly name: string;
+
+  // ---- storage ------------------------------------------------------------------------------
 
   /** Zeroed float32 storage of n elements owned by this backend (a view into wasm memory for the wasm backend). */
   allocFloat32(n: number): Float32Array;
   /** Give storage from allocFloat32 back; the array must not be used afterwards. */
   freeFloat32(a: Float32Array): void;
+
+  // ---- elementwise --------------------------------------------------------------------------
 
   /** out[i] = op(x[i]); out may alias x. */
   unary(op: UnaryOp, x: Float32Array, out: Float32Array): void;
@@ -83,9 +125,23 @@ export interface Backend {
    */
   activationBackward(op: ActivationOp, y: Float32Array, g: Float32Array, dx: Float32Array): void;
 
-  /** out = op(a, b) with NumPy broadcasting of aShape and bShape to outShape; comparison ops write 0/1. */
+  /** out = op(a, b) with NumPy broadcasting of aShape and bShape to outShape; comparison ops write 0/1. out may alias a. */
   binary(op: BinaryOp, a: Float32Array, aShape: readonly number[], b: Float32Array, bShape: readonly number[],
          outShape: readonly number[], out: Float32Array): void;
+
+  /** out = cond ≠ 0 ? a : b with broadcasting of all three shapes to outShape (NaN in the unpicked side is dropped). */
+  where(cond: Float32Array, condShape: readonly number[], a: Float32Array, aShape: readonly number[],
+        b: Float32Array, bShape: readonly number[], outShape: readonly number[], out: Float32Array): void;
+
+  /**
+   * Strided copy: for every index i of `shape`, dst[dstOffset + Σ i_d·dstStrides_d] =
+   * src[srcOffset + Σ i_d·srcStrides_d]. Source strides may be 0 (broadcast); destination positions
+   * must be distinct. Serves permute, expand, cat, slicing and fills (a 1-element source, strides 0).
+   */
+  copy(src: Float32Array, srcOffset: number, srcStrides: readonly number[], dst: Float32Array, dstOffset: number,
+       dstStrides: readonly number[], shape: readonly number[]): void;
+
+  // ---- reductions ---------------------------------------------------------------------------
 
   /** Reduce x: shape over the (sorted, unique) axes; out has the kept-dims-removed size. */
   reduce(op: ReduceOp, x: Float32Array, shape: readonly number[], axes: readonly number[], out: Float32Array): void;
@@ -93,8 +149,21 @@ export interface Backend {
   /** Index of the max (or min) along one axis; first occurrence wins, like PyTorch. */
   argReduce(op: 'argmax' | 'argmin', x: Float32Array, shape: readonly number[], axis: number, out: Int32Array): void;
 
-  /** out = x permuted: out.shape[i] = shape[perm[i]]. */
-  permute(x: Float32Array, shape: readonly number[], perm: readonly number[], out: Float32Array): void;
+  /** log(softmax) along the middle axis of x viewed as [outer, len, inner], computed stably (max subtracted). */
+  logSoftmax(x: Float32Array, outer: number, len: number, inner: number, out: Float32Array): void;
+
+  /**
+   * Softmax cross-entropy over logits x [n, c]: writes the softmax of each row to `soft` (kept for
+   * the backward) and the loss to `out`: per row ([n]) for reduction 'none', else one value, the sum
+   * (divided by `count` for 'mean'). Per-row terms and their sum are accumulated in double precision.
+   */
+  crossEntropyForward(x: Float32Array, n: number, c: number, target: CrossEntropyTarget, r: LossReduction,
+                      soft: Float32Array, out: Float32Array): void;
+  /** dx [n, c] of crossEntropyForward from its softmax and the output gradient g ([n] for 'none', else [1]). */
+  crossEntropyBackward(soft: Float32Array, n: number, c: number, target: CrossEntropyTarget, r: LossReduction,
+                       g: Float32Array, dx: Float32Array): void;
+
+  // ---- matrix products, convolution, pooling ------------------------------------------------
 
   /**
    * C = alpha * op(A) @ op(B) + beta * C, row-major, op(A): [m, k], op(B): [k, n], C: [m, n].
@@ -105,13 +174,8 @@ export interface Backend {
        a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, beta: number,
        c: Float32Array, cOffset: number): void;
 
-  /**
-   * y[n, o, oh, ow] = conv(x, w) (+ bias[o] when given), then `activation` (when given) applied to
-   * every element: the fused conv + bias + activation of a Conv2d followed by ReLU/Sigmoid/Tanh.
-   * With `pool` (only after an activation) y is then pooled into pool.y as well.
-   */
-  conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
-         activation?: ActivationOp, pool?: FusedPool): void;
+  /** y[n, o, oh, ow] = conv(x, w) (+ bias[o] when given). */
+  conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
   /** dx = gradient of conv2d w.r.t. its input; dx is overwritten. */
   conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
   /**
@@ -119,16 +183,23 @@ export interface Backend {
    * overwritten with the bias gradient, dy summed over images and output pixels per channel.
    */
   conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, db?: Float32Array | null): void;
+
   /**
-   * All gradients of one conv2d (+ activation) node from one call, so dy crosses into the backend
-   * once: with `activation`, dy is the gradient of the activation's output `activation.y` and is
-   * first taken through it (as activationBackward); then dx, dw and db, each when given, are
-   * overwritten as conv2dBackwardInput / conv2dBackwardWeight would write them. With `pool` (after
-   * the activation, as in conv2d), dy is the gradient of pool.y and is first taken back through
-   * the pooling (pool.argmax from the forward, for max pooling).
+   * Optional fused kernel: conv2d, then `activation` applied to every element of y, then (with
+   * `pool`) y pooled into pool.y, in one call. Without it the tensor layer composes conv2d, unary
+   * and the pooling kernel.
    */
-  conv2dBackward(g: Conv2dGeometry, x: Float32Array, w: Float32Array, dy: Float32Array, grads: Conv2dGrads,
-                 activation?: FusedActivation, pool?: FusedPool): void;
+  conv2dFused?(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
+               activation: ActivationOp, pool?: FusedPool): void;
+  /**
+   * Optional fused kernel: all gradients of one conv2d (+ activation (+ pool)) node from one call,
+   * so dy crosses into the backend once: with `pool`, dy is the gradient of pool.y and is first
+   * taken back through the pooling; with `activation`, then through the activation (as
+   * activationBackward, from activation.y); then dx, dw and db, each when given, are overwritten as
+   * conv2dBackwardInput / conv2dBackwardWeight would write them. Without it the tensor layer composes.
+   */
+  conv2dBackward?(g: Conv2dGeometry, x: Float32Array, w: Float32Array, dy: Float32Array, grads: Conv2dGrads,
+                  activation?: FusedActivation, pool?: FusedPool): void;
 
   /** Max pooling; argmax (flat index into each [h, w] plane, -1 if the window is all padding) feeds the backward. */
   maxPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void;
@@ -138,8 +209,19 @@ export interface Backend {
   /** dx is overwritten. */
   avgPool2dBackward(g: Pool2dGeometry, dy: Float32Array, dx: Float32Array): void;
 
+  // ---- batch norm ---------------------------------------------------------------------------
+
   /** Per-channel mean and biased variance of x viewed as [n, c, s] (accumulated in double precision). */
   channelStats(x: Float32Array, n: number, c: number, s: number, mean: Float32Array, variance: Float32Array): void;
+  /**
+   * Per-channel coefficients of batch norm over c channels: invstd = 1/√(variance + eps),
+   * scale = (weight ?? 1)·invstd, shift = (bias ?? 0) − mean·scale (each computed in double
+   * precision and rounded once). With `running`, the running statistics are first updated in place:
+   * mean ← (1 − m)·mean + m·batchMean, variance ← (1 − m)·variance + m·batchVariance·count/(count − 1).
+   */
+  batchNormCoefficients(c: number, mean: Float32Array, variance: Float32Array, weight: Float32Array | null,
+                        bias: Float32Array | null, eps: number, invstd: Float32Array, scale: Float32Array,
+                        shift: Float32Array, running: RunningStats | null): void;
   /** y[i, ch, k] = x[i, ch, k] * scale[ch] + shift[ch] over [n, c, s]; y may alias x. */
   channelAffine(x: Float32Array, n: number, c: number, s: number, scale: Float32Array, shift: Float32Array, y: Float32Array): void;
   /**
@@ -150,4 +232,18 @@ export interface Backend {
   batchNormBackward(g: Float32Array, x: Float32Array, n: number, c: number, s: number, mean: Float32Array,
                     invstd: Float32Array, scale: Float32Array, training: boolean,
                     sumG: Float32Array, sumGX: Float32Array, dx: Float32Array | null): void;
+
+  // ---- optimisers ---------------------------------------------------------------------------
+
+  /**
+   * One SGD step over w in place (PyTorch's rule): d = ±grad + wd·w; with momentum, buf = d on the
+   * first step, else momentum·buf + (1 − dampening)·d, and d = nesterov ? d + momentum·buf : buf;
+   * w −= lr·d. `buf` is null without momentum.
+   */
+  sgdStep(w: Float32Array, grad: Float32Array, buf: Float32Array | null, h: SgdStep): void;
+  /**
+   * One Adam step over w in place, updating the moments m, v (and vmax, the running maximum of v,
+   * for AMSGrad) as torch.optim.Adam / AdamW do.
+   */
+  adamStep(w: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null, h: AdamStep): void;
 }

@@ -1,4 +1,5 @@
 /** `convnet eval <model> --weights FILE`: test loss and accuracy of a checkpoint on Fashion-MNIST. */
+import { scoped } from '../tensor/lifetime.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { loadCheckpoint } from '../io/checkpoint.js';
 import { Flags, parseArgs, UsageError, type FlagSpec } from './args.js';
@@ -29,11 +30,14 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   let loss = 0, correct = 0, n = 0;
   noGrad(() => {
     for (const [X, y] of data.getDataloader(false)) {
-      const yHat = model.call(X);
-      const b = y.shape[0]!;
-      loss += model.loss(yHat, y).item() * b;
-      correct += model.accuracy(yHat, y).item() * b;
-      n += b;
+      // Each batch's tensors are released once its numbers are read.
+      scoped('convnet eval', () => {
+        const yHat = model.call(X);
+        const b = y.shape[0]!;
+        loss += model.loss(yHat, y).item() * b;
+        correct += model.accuracy(yHat, y).item() * b;
+        n += b;
+      });
     }
   });
   const rec = { model: name, weights, epoch: ck.epoch, test_examples: n, test_loss: loss / n, test_acc: correct / n };

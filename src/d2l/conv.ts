@@ -6,7 +6,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { rand, zeros } from '../tensor/creation.js';
 import { stack } from '../tensor/ops/shape.js';
-import { formatShape } from '../tensor/shape.js';
+import { formatShape } from '../shape/index.js';
 import { Module } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
 
@@ -66,8 +66,8 @@ export class Conv2D extends Module {
 
   constructor(kernelSize: readonly [number, number]) {
     super();
-    this.weight = new Parameter(rand([...kernelSize]));
-    this.bias = new Parameter(zeros([1]));
+    this.weight = Parameter.adopt(rand([...kernelSize]));
+    this.bias = Parameter.adopt(zeros([1]));
   }
 
   forward(x: Tensor): Tensor {

@@ -1,7 +1,7 @@
 /** d2l 7.5 pooling "from scratch" with tensor ops (autograd flows through max and mean). */
 import type { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/creation.js';
-import { formatShape } from '../tensor/shape.js';
+import { formatShape } from '../shape/index.js';
 
 /** Max or average pooling with stride 1 and no padding (d2l's pool2d). X: [h, w] → [h - ph + 1, w - pw + 1]. */
 export function pool2d(X: Tensor, poolSize: readonly [number, number], mode: 'max' | 'avg' = 'max'): Tensor {

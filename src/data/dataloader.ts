@@ -3,7 +3,7 @@
  * with the seeded global generator at the start of every epoch, optional dropLast.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { formatShape } from '../tensor/shape.js';
+import { formatShape } from '../shape/index.js';
 import { randperm } from '../tensor/rng.js';
 
 /** Anything that gathers examples into a batch [X, y] by index. */

@@ -6,7 +6,7 @@
  * as they are drawn instead.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { DataModule } from '../train/data-module.js';
+import { DataModule } from './data-module.js';
 import { DataLoader, type Dataset } from './dataloader.js';
 import { resizeBilinear } from './resize.js';
 import { FASHION_MNIST_LABELS, loadFashionMnistSplit } from './fashion-mnist-files.js';

@@ -1,6 +1,7 @@
 /** DenseNet (d2l 8.7): dense blocks concatenate each conv block's output onto its input; transitions halve channels and resolution. */
 import type { Tensor } from '../tensor/tensor.js';
 import { cat } from '../tensor/ops/shape.js';
+import { scoped } from '../tensor/lifetime.js';
 import { Module } from '../nn/module.js';
 import { Sequential } from '../nn/container.js';
 import { LazyConv2d } from '../nn/conv.js';
@@ -30,11 +31,15 @@ export class DenseBlock extends Module {
   }
 
   forward(X: Tensor): Tensor {
-    for (const blk of this.net.children()) {
-      const Y = blk.call(X);
-      X = cat([X, Y], 1);
-    }
-    return X;
+    // Each conv block is a Sequential (BatchNorm → ReLU fused, then the conv); the concatenations
+    // in between are released when the block returns (what backward needs, the graph keeps).
+    return scoped('DenseBlock.forward', () => {
+      for (const blk of this.net.children()) {
+        const Y = blk.call(X);
+        X = cat([X, Y], 1);
+      }
+      return X;
+    });
   }
 }
 

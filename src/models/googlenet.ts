@@ -1,7 +1,8 @@
 /** GoogLeNet (d2l 8.4): a stem, nine Inception blocks in three stages, global average pooling. */
 import type { Tensor } from '../tensor/tensor.js';
 import { cat } from '../tensor/ops/shape.js';
-import { relu } from '../nn/functional.js';
+import { callActivated } from '../nn/fusion.js';
+import { scoped } from '../tensor/lifetime.js';
 import { Module } from '../nn/module.js';
 import { Sequential } from '../nn/container.js';
 import { LazyConv2d } from '../nn/conv.js';
@@ -37,11 +38,14 @@ export class Inception extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const b1 = relu(this.b1_1.call(x));
-    const b2 = relu(this.b2_2.call(relu(this.b2_1.call(x))));
-    const b3 = relu(this.b3_2.call(relu(this.b3_1.call(x))));
-    const b4 = relu(this.b4_2.call(this.b4_1.call(x)));
-    return cat([b1, b2, b3, b4], 1);
+    // Each relu(conv(·)) runs as one fused op; intermediates are released when the block returns.
+    return scoped('Inception.forward', () => {
+      const b1 = callActivated(this.b1_1, x, 'relu');
+      const b2 = callActivated(this.b2_2, callActivated(this.b2_1, x, 'relu'), 'relu');
+      const b3 = callActivated(this.b3_2, callActivated(this.b3_1, x, 'relu'), 'relu');
+      const b4 = callActivated(this.b4_2, this.b4_1.call(x), 'relu');
+      return cat([b1, b2, b3, b4], 1);
+    });
   }
 }
 

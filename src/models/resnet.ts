@@ -1,7 +1,9 @@
 /** ResNet (d2l 8.6): Residual blocks (two 3×3 conv + BatchNorm, identity or 1×1-conv shortcut) in four stages. */
 import type { Tensor } from '../tensor/tensor.js';
-import { formatShape } from '../tensor/shape.js';
+import { formatShape } from '../shape/index.js';
 import { relu } from '../nn/functional.js';
+import { callActivated } from '../nn/fusion.js';
+import { scoped } from '../tensor/lifetime.js';
 import { Module } from '../nn/module.js';
 import { Sequential } from '../nn/container.js';
 import { LazyConv2d } from '../nn/conv.js';
@@ -44,11 +46,14 @@ export class Residual extends Module {
   }
 
   forward(X: Tensor): Tensor {
-    let Y = relu(this.bn1.call(this.conv1.call(X)));
-    Y = this.bn2.call(this.conv2.call(Y));
-    const shortcut = this.conv3 !== null ? this.conv3.call(X) : X;
-    checkShortcut('Residual', Y, shortcut);
-    return relu(Y.add(shortcut));
+    // Intermediates are released when the block returns (what backward needs, the graph keeps).
+    return scoped('Residual.forward', () => {
+      let Y = callActivated(this.bn1, this.conv1.call(X), 'relu');
+      Y = this.bn2.call(this.conv2.call(Y));
+      const shortcut = this.conv3 !== null ? this.conv3.call(X) : X;
+      checkShortcut('Residual', Y, shortcut);
+      return relu(Y.add(shortcut));
+    });
   }
 }
 

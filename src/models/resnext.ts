@@ -1,6 +1,8 @@
 /** ResNeXt block (d2l 8.6.5): 1×1 bottleneck → grouped 3×3 → 1×1, each with BatchNorm, plus a shortcut. */
 import type { Tensor } from '../tensor/tensor.js';
 import { relu } from '../nn/functional.js';
+import { callActivated } from '../nn/fusion.js';
+import { scoped } from '../tensor/lifetime.js';
 import { Module } from '../nn/module.js';
 import { LazyConv2d } from '../nn/conv.js';
 import { LazyBatchNorm2d } from '../nn/batchnorm.js';
@@ -58,12 +60,15 @@ export class ResNeXtBlock extends Module {
   }
 
   forward(X: Tensor): Tensor {
-    let Y = relu(this.bn1.call(this.conv1.call(X)));
-    Y = relu(this.bn2.call(this.conv2.call(Y)));
-    Y = this.bn3.call(this.conv3.call(Y));
-    const shortcut = this.conv4 !== null && this.bn4 !== null ? this.bn4.call(this.conv4.call(X)) : X;
-    checkShortcut('ResNeXtBlock', Y, shortcut);
-    return relu(Y.add(shortcut));
+    // Intermediates are released when the block returns (what backward needs, the graph keeps).
+    return scoped('ResNeXtBlock.forward', () => {
+      let Y = callActivated(this.bn1, this.conv1.call(X), 'relu');
+      Y = callActivated(this.bn2, this.conv2.call(Y), 'relu');
+      Y = this.bn3.call(this.conv3.call(Y));
+      const shortcut = this.conv4 !== null && this.bn4 !== null ? this.bn4.call(this.conv4.call(X)) : X;
+      checkShortcut('ResNeXtBlock', Y, shortcut);
+      return relu(Y.add(shortcut));
+    });
   }
 }
 

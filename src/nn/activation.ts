@@ -1,23 +1,31 @@
-/** Activation layers: ReLU, Sigmoid, Tanh, Softmax (shape-preserving). */
+/**
+ * Activation layers: ReLU, Sigmoid, Tanh, Softmax (shape-preserving). ReLU, Sigmoid and Tanh run
+ * the same registry op as F.relu / F.sigmoid / F.tanh (there is no separate layer kernel), and
+ * Sequential fuses them into a preceding Conv2d or BatchNorm (see fusion.ts).
+ */
+import type { ActivationOp } from '../backend/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { reluFused } from '../tensor/ops/nn-activation.js';
 import * as ew from '../tensor/ops/elementwise.js';
 import * as red from '../tensor/ops/reduce.js';
-import { normalizeDim } from '../tensor/shape.js';
+import { normalizeDim } from '../shape/index.js';
 import { Module } from './module.js';
 
 /** max(x, 0), any shape. */
 export class ReLU extends Module {
-  forward(x: Tensor): Tensor { return reluFused(x); }
+  /** The activation this layer computes, for fusion. */
+  readonly activation: ActivationOp = 'relu';
+  forward(x: Tensor): Tensor { return ew.relu(x); }
 }
 
 /** 1 / (1 + e^−x), any shape. */
 export class Sigmoid extends Module {
+  readonly activation: ActivationOp = 'sigmoid';
   forward(x: Tensor): Tensor { return ew.sigmoid(x); }
 }
 
 /** tanh(x), any shape. */
 export class Tanh extends Module {
+  readonly activation: ActivationOp = 'tanh';
   forward(x: Tensor): Tensor { return ew.tanh(x); }
 }
 

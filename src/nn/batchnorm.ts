@@ -3,9 +3,12 @@
  * variance to normalise, unbiased for the running_var update), running statistics in eval mode,
  * buffers running_mean / running_var / num_batches_tracked, parameters weight / bias.
  */
-import { Tensor, emptyTensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
+import { full as fullTensor } from '../tensor/creation.js';
+import { fillInPlace } from '../tensor/ops/indexing.js';
 import { batchNorm } from '../tensor/ops/nn-batchnorm.js';
-import { formatShape } from '../tensor/shape.js';
+import type { ActivationOp } from '../backend/backend.js';
+import { formatShape } from '../shape/index.js';
 import { Module } from './module.js';
 import { Parameter, UninitializedBuffer, UninitializedParameter } from './parameter.js';
 import { pyBool, pyFloat } from './repr.js';
@@ -18,7 +21,7 @@ export interface BatchNormOptions {
   trackRunningStats?: boolean;
 }
 
-const full = (n: number, v: number): Tensor => { const t = emptyTensor([n]); t.data.fill(v); return t; };
+const full = (n: number, v: number): Tensor => fullTensor([n], v);
 
 /** Shared by BatchNorm1d/2d; subclasses say which input ranks they take. */
 export abstract class BatchNormBase extends Module {
@@ -42,8 +45,8 @@ export abstract class BatchNormBase extends Module {
     if (!(this.eps >= 0)) throw new Error(`${name}: eps must be non-negative, got ${this.eps}`);
     if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) throw new Error(`${name}: momentum must be in [0, 1] or null, got ${this.momentum}`);
     if (this.affine) {
-      this.weight = new Parameter(full(numFeatures, 1));
-      this.bias = new Parameter(full(numFeatures, 0));
+      this.weight = Parameter.adopt(full(numFeatures, 1));
+      this.bias = Parameter.adopt(full(numFeatures, 0));
     } else {
       this.registerParameter('weight', null);
       this.registerParameter('bias', null);
@@ -72,12 +75,20 @@ export abstract class BatchNormBase extends Module {
   /** Running stats back to mean 0, var 1, no batches seen. */
   resetRunningStats(): void {
     const rm = this.runningMean, rv = this.runningVar, nb = this.numBatchesTracked;
-    if (rm) { rm.data.fill(0); rm.bumpVersion(); }
-    if (rv) { rv.data.fill(1); rv.bumpVersion(); }
+    if (rm) fillInPlace(rm, 0);
+    if (rv) fillInPlace(rv, 1);
     if (nb) { nb.data.fill(0); nb.bumpVersion(); }
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardActivated(x);
+  }
+
+  /**
+   * `activation(this.forward(x))` as one fused op (Sequential runs a BatchNorm followed by ReLU,
+   * Sigmoid or Tanh this way, and ResNet's Residual its bn1 → relu): same values and gradients.
+   */
+  forwardActivated(x: Tensor, activation?: ActivationOp): Tensor {
     this.checkInputDim(x);
     const name = this.constructor.name;
     const c = x.shape[1]!;
@@ -97,7 +108,7 @@ export abstract class BatchNormBase extends Module {
     const useBatch = this.training || (this.runningMean === null && this.runningVar === null);
     const useRunning = !this.training || this.trackRunningStats;
     return batchNorm(x, useRunning ? this.runningMean : null, useRunning ? this.runningVar : null,
-      this.weight, this.bias, useBatch, factor, this.eps);
+      this.weight, this.bias, useBatch, factor, this.eps, activation);
   }
 
   override extraRepr(): string {
@@ -128,8 +139,8 @@ export class BatchNorm2d extends BatchNormBase {
 function materialise(m: BatchNormBase, c: number): void {
   m.numFeatures = c;
   if (m.affine) {
-    if (m.weight instanceof UninitializedParameter) m.weight = new Parameter(full(c, 1));
-    if (m.bias instanceof UninitializedParameter) m.bias = new Parameter(full(c, 0));
+    if (m.weight instanceof UninitializedParameter) m.weight = Parameter.adopt(full(c, 1));
+    if (m.bias instanceof UninitializedParameter) m.bias = Parameter.adopt(full(c, 0));
   }
   // Statistics loaded by loadStateDict before the first forward pass are kept.
   if (m.trackRunningStats) {
@@ -152,21 +163,23 @@ function makeLazy(m: BatchNormBase, owner: string): void {
 /** BatchNorm1d whose num_features comes from dim 1 of the first input; it then becomes a BatchNorm1d. */
 export class LazyBatchNorm1d extends BatchNorm1d {
   constructor(opts: BatchNormOptions = {}) { super(0, opts); makeLazy(this, 'LazyBatchNorm1d'); }
-  override forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor { return this.forwardActivated(x); }
+  override forwardActivated(x: Tensor, activation?: ActivationOp): Tensor {
     this.checkInputDim(x);
     materialise(this, x.shape[1]!);
     Object.setPrototypeOf(this, BatchNorm1d.prototype);
-    return super.forward(x);
+    return super.forwardActivated(x, activation);
   }
 }
 
 /** BatchNorm2d whose num_features comes from dim 1 of the first input; it then becomes a BatchNorm2d. */
 export class LazyBatchNorm2d extends BatchNorm2d {
   constructor(opts: BatchNormOptions = {}) { super(0, opts); makeLazy(this, 'LazyBatchNorm2d'); }
-  override forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor { return this.forwardActivated(x); }
+  override forwardActivated(x: Tensor, activation?: ActivationOp): Tensor {
     this.checkInputDim(x);
     materialise(this, x.shape[1]!);
     Object.setPrototypeOf(this, BatchNorm2d.prototype);
-    return super.forward(x);
+    return super.forwardActivated(x, activation);
   }
 }

@@ -1,35 +1,14 @@
 /** Containers: Sequential (indexed or named children) and ModuleList. */
-import type { ActivationOp } from '../backend/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { ReLU, Sigmoid, Tanh } from './activation.js';
-import { Conv2d, LazyConv2d } from './conv.js';
-import { AvgPool2d, MaxPool2d } from './pooling.js';
+import { releaseTemporary } from '../tensor/lifetime.js';
+import { planFusion, runStep, stillFusable, type FusedStep } from './fusion.js';
 import { Module } from './module.js';
-
-/**
- * The activation a module computes, when it is one of the built-in ReLU / Sigmoid / Tanh layers
- * (a subclass that overrides forward does not count).
- */
-function builtinActivation(m: Module): ActivationOp | null {
-  const f = m.forward;
-  return f === ReLU.prototype.forward ? 'relu' : f === Sigmoid.prototype.forward ? 'sigmoid'
-    : f === Tanh.prototype.forward ? 'tanh' : null;
-}
-
-/** m as a built-in MaxPool2d / AvgPool2d whose forward has not been overridden, else null. */
-function builtinPool(m: Module | undefined): MaxPool2d | AvgPool2d | null {
-  if (m instanceof MaxPool2d && m.forward === MaxPool2d.prototype.forward) return m;
-  if (m instanceof AvgPool2d && m.forward === AvgPool2d.prototype.forward) return m;
-  return null;
-}
-
-/** Is m a built-in Conv2d (or LazyConv2d) whose forward has not been overridden? */
-function builtinConv2d(m: Module): m is Conv2d {
-  return m instanceof Conv2d && (m.forward === Conv2d.prototype.forward || m.forward === LazyConv2d.prototype.forward);
-}
 
 /** Runs children in order; children are named '0', '1', … or by the names given. */
 export class Sequential extends Module {
+  /** Which children run fused (fusion.ts), planned at the first forward and dropped when children change. */
+  private plan: FusedStep[] | null = null;
+
   constructor(...modules: Module[] | [Map<string, Module>]) {
     super();
     const first = modules[0];
@@ -62,25 +41,27 @@ export class Sequential extends Module {
   [Symbol.iterator](): Iterator<Module> { return this.layers()[Symbol.iterator](); }
 
   /**
-   * x → child 0 → child 1 → … A Conv2d directly followed by ReLU, Sigmoid or Tanh runs as one fused
-   * conv + bias + activation op (Conv2d.forwardActivated), and with a MaxPool2d or AvgPool2d right
-   * after that (on a batched input) the pooling joins it: same result and gradients, the
-   * intermediates are not observable from outside, and it saves passes over the largest tensors.
+   * x → child 0 → child 1 → … A built-in Conv2d directly followed by ReLU, Sigmoid or Tanh runs as
+   * one fused conv + bias + activation op, with a MaxPool2d or AvgPool2d right after that (on a
+   * batched input) joining it; a BatchNorm followed by an activation runs as one op too (fusion.ts).
+   * Same results and gradients; the intermediates are not observable from outside. Each
+   * intermediate passed from child to child is released once the next child has consumed it (what
+   * autograd needs, it keeps), so a forward holds no more memory than its graph.
    */
   forward(x: Tensor): Tensor {
-    const kids = this.layers();
-    for (let i = 0; i < kids.length; i++) {
-      const m = kids[i]!;
-      const act = i + 1 < kids.length && builtinConv2d(m) ? builtinActivation(kids[i + 1]!) : null;
-      if (act !== null) {
-        const pool = x.ndim === 4 ? builtinPool(kids[i + 2]) : null;
-        x = (m as Conv2d).forwardActivated(x, act, pool ? (shape) => pool.fusedPool(shape) : undefined);
-        i += pool ? 2 : 1;
-      } else {
-        x = m.call(x);
-      }
+    let plan = this.plan;
+    if (plan === null || !plan.every(stillFusable)) plan = this.plan = planFusion(this.layers());
+    let cur = x;
+    for (const step of plan) {
+      const next = runStep(step, cur);
+      if (cur !== x && next !== cur) releaseTemporary(cur, 'an intermediate of Sequential.forward (passed from one layer to the next)');
+      cur = next;
     }
-    return x;
+    return cur;
+  }
+
+  protected override childrenChanged(): void {
+    this.plan = null;
   }
 }
 

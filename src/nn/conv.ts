@@ -5,7 +5,7 @@ import { noGrad } from '../autograd/grad-mode.js';
 import type { ActivationOp } from '../backend/backend.js';
 import { conv1d, conv2dActivation } from '../tensor/ops/conv.js';
 import type { PoolSpec } from '../tensor/ops/pool.js';
-import { formatShape } from '../tensor/shape.js';
+import { formatShape } from '../shape/index.js';
 import { Module } from './module.js';
 import { Parameter, UninitializedParameter } from './parameter.js';
 import { defaultLayerInit_ } from './init.js';
@@ -88,8 +88,8 @@ abstract class ConvNd extends Module {
       this.bias = hasBias ? new UninitializedParameter(name) : null;
       if (!hasBias) this.registerParameter('bias', null);
     } else {
-      this.weight = new Parameter(zeros([outChannels, inChannels / this.groups, ...this.kernelSize]));
-      if (hasBias) this.bias = new Parameter(zeros([outChannels]));
+      this.weight = Parameter.adopt(zeros([outChannels, inChannels / this.groups, ...this.kernelSize]));
+      if (hasBias) this.bias = Parameter.adopt(zeros([outChannels]));
       else this.registerParameter('bias', null);
       this.resetParameters();
     }
@@ -117,8 +117,8 @@ abstract class ConvNd extends Module {
       throw new Error(`${name}: inChannels must be a positive multiple of groups (${this.groups}), got ${inChannels}`);
     }
     if (this.weight instanceof UninitializedParameter) {
-      this.weight = new Parameter(zeros([this.outChannels, inChannels / this.groups, ...this.kernelSize]));
-      if (this.bias instanceof UninitializedParameter) this.bias = new Parameter(zeros([this.outChannels]));
+      this.weight = Parameter.adopt(zeros([this.outChannels, inChannels / this.groups, ...this.kernelSize]));
+      if (this.bias instanceof UninitializedParameter) this.bias = Parameter.adopt(zeros([this.outChannels]));
       this.resetParameters();
     }
     this.inChannels = inChannels;

@@ -1,7 +1,7 @@
 /** `nn.init`: in-place initialisers with PyTorch's names, fan rules and gains. */
 import type { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
-import { formatShape } from '../tensor/shape.js';
+import { formatShape } from '../shape/index.js';
 import { normalSample, uniform } from '../tensor/rng.js';
 
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu';

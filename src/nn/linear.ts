@@ -24,8 +24,8 @@ export class Linear extends Module {
     checkFeatures(new.target.name, 'inFeatures', inFeatures);
     checkFeatures(new.target.name, 'outFeatures', outFeatures);
     this.outFeatures = outFeatures;
-    this.weight = new Parameter(emptyTensor([outFeatures, inFeatures]));
-    if (opts.bias ?? true) this.bias = new Parameter(emptyTensor([outFeatures]));
+    this.weight = Parameter.adopt(emptyTensor([outFeatures, inFeatures]));
+    if (opts.bias ?? true) this.bias = Parameter.adopt(emptyTensor([outFeatures]));
     else { this.bias = null; this.registerParameter('bias', null); }
     this.resetParameters();
   }
@@ -57,6 +57,9 @@ export class Linear extends Module {
 export class LazyLinear extends Linear {
   constructor(outFeatures: number, opts: LinearOptions = {}) {
     super(0, outFeatures, opts);
+    // The base class drew (empty) placeholders: give their memory back.
+    this.weight.dispose();
+    this.bias?.dispose();
     this.weight = new UninitializedParameter('LazyLinear');
     if (this.bias !== null) this.bias = new UninitializedParameter('LazyLinear');
   }
@@ -65,8 +68,8 @@ export class LazyLinear extends Linear {
   initializeParameters(inFeatures: number): void {
     checkFeatures('LazyLinear', 'inFeatures', inFeatures);
     noGrad(() => {
-      this.weight = new Parameter(emptyTensor([this.outFeatures, inFeatures]));
-      if (this.bias !== null) this.bias = new Parameter(emptyTensor([this.outFeatures]));
+      this.weight = Parameter.adopt(emptyTensor([this.outFeatures, inFeatures]));
+      if (this.bias !== null) this.bias = Parameter.adopt(emptyTensor([this.outFeatures]));
       this.resetParameters();
     });
     Object.setPrototypeOf(this, Linear.prototype);

@@ -4,8 +4,9 @@
  * so `stateDict()` names (`net.0.weight`) come for free and follow assignment order.
  */
 import { Tensor } from '../tensor/tensor.js';
+import { copyOf, copyStrided } from '../tensor/ops/kernels.js';
 import { noGrad } from '../autograd/grad-mode.js';
-import { formatShape, shapesEqual } from '../tensor/shape.js';
+import { formatShape, shapesEqual } from '../shape/index.js';
 import { Parameter, UninitializedBuffer, UninitializedParameter } from './parameter.js';
 
 export type StateDict = Map<string, Tensor>;
@@ -35,12 +36,15 @@ export abstract class Module {
   private registerOnAssign(name: string, value: unknown): void {
     // A subclass's field declaration without initialiser must not unregister what a base class set.
     if (value === undefined) return;
+    // A tensor assigned to a module has escaped: the library never releases it as a temporary.
+    if (value instanceof Tensor) value.pinned = true;
     if (value instanceof Parameter) {
       this._modules.delete(name); this._buffers.delete(name);
       this._parameters.set(name, value);
     } else if (value instanceof Module) {
       this._parameters.delete(name); this._buffers.delete(name);
       this._modules.set(name, value);
+      this.childrenChanged();
     } else if (this._buffers.has(name)) {
       if (value !== null && !(value instanceof Tensor)) throw new Error(`cannot assign a ${typeof value} as buffer '${name}' (a Tensor or null is required)`);
       this._buffers.set(name, value as Tensor | null);
@@ -49,8 +53,12 @@ export abstract class Module {
       this._parameters.set(name, null);
     } else if (this._modules.has(name) && value === null) {
       this._modules.set(name, null);
+      this.childrenChanged();
     }
   }
+
+  /** Called when a child module is added, replaced or removed (Sequential drops its fusion plan). */
+  protected childrenChanged(): void { /* containers override */ }
 
   /** The computation; subclasses override it. Call modules with `m.call(x)` or `m.forward(x)`. */
   abstract forward(...inputs: Tensor[]): Tensor;
@@ -68,6 +76,7 @@ export abstract class Module {
 
   /** Register a buffer (saved in stateDict unless persistent is false), e.g. BatchNorm's running_mean. */
   registerBuffer(name: string, t: Tensor | null, persistent = true): void {
+    if (t !== null) t.pinned = true;
     this._buffers.set(name, t);
     if (!persistent) this._nonPersistent.add(name);
     (this as Record<string, unknown>)[name] = t;
@@ -78,6 +87,7 @@ export abstract class Module {
     if (name.includes('.') || name === '') throw new Error(`addModule: module name can't contain "." or be empty (got '${name}')`);
     this._modules.set(name, m);
     (this as Record<string, unknown>)[name] = m;
+    this.childrenChanged();
   }
 
   /** Direct children, in registration order; a module registered under two names is listed once (PyTorch's named_children). */
@@ -133,9 +143,9 @@ export abstract class Module {
   /** Evaluation mode (`train(false)`). */
   eval(): this { return this.train(false); }
 
-  /** Drop every parameter's gradient. */
+  /** Drop every parameter's gradient (released unless you hold it). */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+    for (const p of this.parameters()) p.setGradInternal(null);
   }
 
   /** Call `fn` on every submodule (children first) and on this module, like `Module.apply`. */
@@ -195,15 +205,11 @@ export abstract class Module {
         if (src === undefined) continue;
         const localName = key.slice(key.lastIndexOf('.') + 1);
         if (cur instanceof UninitializedParameter) {
-          m.registerParameter(localName, new Parameter(src.float().clone().detach()));
+          m.registerParameter(localName, Parameter.adopt(copyOf(src.float())));
         } else if (cur instanceof UninitializedBuffer) {
-          m.registerBuffer(localName, src.float().clone().detach(), !m._nonPersistent.has(localName));
-        } else if (kind === 'buffer' && cur.dtype !== src.dtype) {
-          cur.data.set(src.to(cur.dtype).data);
-          cur.bumpVersion();
+          m.registerBuffer(localName, copyOf(src.float()), !m._nonPersistent.has(localName));
         } else {
-          cur.data.set(src.data);
-          cur.bumpVersion();
+          copyInto(cur, kind === 'buffer' && cur.dtype !== src.dtype ? src.to(cur.dtype) : src);
         }
       }
     });
@@ -222,4 +228,11 @@ export abstract class Module {
     const extra = this.extraRepr();
     return `${name}(${extra ? `\n  ${extra}` : ''}\n${lines.join('\n')}\n)`;
   }
+}
+
+/** Overwrite `dst`'s values with `src`'s (same shape), outside the graph. */
+function copyInto(dst: Tensor, src: Tensor): void {
+  const st = dst.shape.map((_, i) => dst.shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  copyStrided(src, 0, st, dst, 0, st, dst.shape);
+  dst.bumpVersion();
 }

@@ -2,10 +2,18 @@
 import { Tensor } from '../tensor/tensor.js';
 
 export class Parameter extends Tensor {
-  /** Wrap `data`'s storage (not copied) as a trainable leaf. */
+  /** A Parameter taking over a fresh tensor's storage (its handle is released, so the parameter is the only owner). */
+  static adopt(fresh: Tensor, requiresGrad = true): Parameter {
+    const p = new Parameter(fresh, requiresGrad);
+    fresh.releaseHandle('adopted by a Parameter');
+    return p;
+  }
+
+  /** Wrap `data`'s storage (not copied) as a trainable leaf; the library never releases a parameter. */
   constructor(data: Tensor, requiresGrad = true) {
     if (data.dtype !== 'float32') throw new Error(`Parameter: expected a float32 tensor, got ${data.dtype}`);
-    super(data.data, data.shape, 'float32');
+    super(data.storage, data.shape, 'float32');
+    this.pinned = true;
     this.requiresGrad = requiresGrad;
   }
 }

@@ -1,6 +1,8 @@
 /** Adam (L2 weight decay folded into the gradient) and AdamW (decoupled weight decay), as in torch.optim. */
 import { Tensor } from '../tensor/tensor.js';
 import { checkRange, Optimizer, zerosBuffer, type ParamGroupInput, type ParamState } from './optimizer.js';
+import { getBackend } from '../backend/index.js';
+import { f32 } from '../tensor/ops/kernels.js';
 
 export interface AdamOptions {
   lr: number;
@@ -22,12 +24,11 @@ function validateAdam(name: string, g: AdamOptions): void {
 }
 
 /**
- * One Adam update of `p` in place; `decoupled` selects AdamW (p ·= 1 − lr·wd first) over Adam
- * (g += wd·p). Moments live in the state as expAvg, expAvgSq (and maxExpAvgSq with amsgrad).
+ * One Adam update of `p` in place through the backend's adamStep; `decoupled` selects AdamW
+ * (p ·= 1 − lr·wd first) over Adam (g += wd·p). Moments live in the state as expAvg, expAvgSq
+ * (and maxExpAvgSq with amsgrad).
  */
-function adamUpdate(p: Tensor, grad: Float32Array, st: ParamState, g: AdamOptions, decoupled: boolean): void {
-  const w = p.data as Float32Array;
-  const n = w.length;
+function adamUpdate(p: Tensor, grad: Tensor, st: ParamState, g: AdamOptions, decoupled: boolean): void {
   if (st.step === undefined) {
     st.step = 0;
     st.expAvg = zerosBuffer(p);
@@ -37,32 +38,15 @@ function adamUpdate(p: Tensor, grad: Float32Array, st: ParamState, g: AdamOption
   if (g.amsgrad && st.maxExpAvgSq === undefined) st.maxExpAvgSq = zerosBuffer(p);
   const step = (st.step as number) + 1;
   st.step = step;
-  const m = (st.expAvg as Tensor).data as Float32Array;
-  const v = (st.expAvgSq as Tensor).data as Float32Array;
-  const vmax = g.amsgrad ? (st.maxExpAvgSq as Tensor).data as Float32Array : null;
-  const [b1, b2] = g.betas;
-  const { lr, eps } = g;
-  const wd = decoupled ? 0 : g.weightDecay;
-  if (decoupled && g.weightDecay !== 0) {
-    const f = 1 - lr * g.weightDecay;
-    for (let i = 0; i < n; i++) w[i] = w[i]! * f;
-  }
-  const bc1 = 1 - b1 ** step;
-  const bc2Sqrt = Math.sqrt(1 - b2 ** step);
-  const stepSize = lr / bc1;
-  const sign = g.maximize ? -1 : 1;
-  for (let i = 0; i < n; i++) {
-    const gi = sign * grad[i]! + wd * w[i]!;
-    const mi = b1 * m[i]! + (1 - b1) * gi;
-    const vi = b2 * v[i]! + (1 - b2) * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    let vd = vi;
-    if (vmax !== null) { if (vi > vmax[i]!) vmax[i] = vi; vd = vmax[i]!; }
-    w[i] = w[i]! - stepSize * m[i]! / (Math.sqrt(vd) / bc2Sqrt + eps);
-  }
-  (st.expAvg as Tensor).bumpVersion();
-  (st.expAvgSq as Tensor).bumpVersion();
+  const m = st.expAvg as Tensor, v = st.expAvgSq as Tensor;
+  const vmax = g.amsgrad ? st.maxExpAvgSq as Tensor : null;
+  getBackend().adamStep(p.data as Float32Array, f32(grad), m.data as Float32Array, v.data as Float32Array,
+    vmax && vmax.data as Float32Array, {
+      lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay,
+      decoupled, maximize: g.maximize, step,
+    });
+  m.bumpVersion();
+  v.bumpVersion();
 }
 
 function adamDefaults(o: Partial<AdamOptions>, wd: number): AdamOptions {
@@ -76,7 +60,7 @@ function adamDefaults(o: Partial<AdamOptions>, wd: number): AdamOptions {
 export class Adam extends Optimizer<AdamOptions> {
   constructor(params: Params, opts: Partial<AdamOptions> = {}) { super(params, adamDefaults(opts, 0)); }
   protected validate(g: AdamOptions): void { validateAdam('Adam', g); }
-  protected updateParam(p: Tensor, grad: Float32Array, st: ParamState, g: AdamOptions): void {
+  protected updateParam(p: Tensor, grad: Tensor, st: ParamState, g: AdamOptions): void {
     adamUpdate(p, grad, st, g, false);
   }
 }
@@ -85,7 +69,7 @@ export class Adam extends Optimizer<AdamOptions> {
 export class AdamW extends Optimizer<AdamOptions> {
   constructor(params: Params, opts: Partial<AdamOptions> = {}) { super(params, adamDefaults(opts, 1e-2)); }
   protected validate(g: AdamOptions): void { validateAdam('AdamW', g); }
-  protected updateParam(p: Tensor, grad: Float32Array, st: ParamState, g: AdamOptions): void {
+  protected updateParam(p: Tensor, grad: Tensor, st: ParamState, g: AdamOptions): void {
     adamUpdate(p, grad, st, g, true);
   }
 }

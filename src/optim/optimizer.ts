@@ -10,8 +10,10 @@
  * a gradient have no entry. Tensors in it are copies (safe to serialise later).
  */
 import { noGrad } from '../autograd/grad-mode.js';
-import { formatShape, shapesEqual } from '../tensor/shape.js';
+import { formatShape, shapesEqual } from '../shape/index.js';
 import { Tensor } from '../tensor/tensor.js';
+import { copyOf, emptyFloat } from '../tensor/ops/kernels.js';
+import { fillInPlace } from '../tensor/ops/indexing.js';
 import { UninitializedParameter } from '../nn/parameter.js';
 
 /** Per-parameter state: counters and float32 buffers shaped like the parameter. */
@@ -29,10 +31,15 @@ export interface OptimizerStateDict<O> {
   paramGroups: (O & { params: number[] })[];
 }
 
-function cloneState(s: ParamState): ParamState {
+/** A copy of `s`: tensors on the JavaScript heap (a snapshot to serialise) or, for the optimiser's own use, in backend storage. */
+function cloneState(s: ParamState, own: boolean): ParamState {
   const out: ParamState = {};
   for (const [k, v] of Object.entries(s)) {
-    out[k] = v instanceof Tensor ? new Tensor(Float32Array.from(v.data), v.shape, 'float32') : v;
+    if (!(v instanceof Tensor)) { out[k] = v; continue; }
+    if (!own) { out[k] = new Tensor(Float32Array.from(v.data), v.shape, 'float32'); continue; }
+    const c = copyOf(v.float());
+    c.owned = true;
+    out[k] = c;
   }
   return out;
 }
@@ -78,35 +85,36 @@ export abstract class Optimizer<O extends object> {
   /** Check a group's hyperparameters; throws naming the bad value. */
   protected abstract validate(group: O): void;
 
-  /** Update `p.data` in place from `grad` (maximize already folded in by the caller if needed). */
-  protected abstract updateParam(p: Tensor, grad: Float32Array, state: ParamState, group: O): void;
+  /** Update `p` in place from `grad` (through a backend kernel), creating its state on first use. */
+  protected abstract updateParam(p: Tensor, grad: Tensor, state: ParamState, group: O): void;
 
   /** One optimisation step over every parameter that has a gradient. */
   step(): void {
     noGrad(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
-          if (p.grad === null) continue;
-          if (!shapesEqual(p.grad.shape, p.shape)) {
-            throw new Error(`${this.constructor.name}: gradient of shape ${formatShape(p.grad.shape)} does not match parameter ${formatShape(p.shape)}`);
+          const grad = p.gradInternal;
+          if (grad === null) continue;
+          if (!shapesEqual(grad.shape, p.shape)) {
+            throw new Error(`${this.constructor.name}: gradient of shape ${formatShape(grad.shape)} does not match parameter ${formatShape(p.shape)}`);
           }
           let st = this.state.get(p);
           if (st === undefined) { st = {}; this.state.set(p, st); }
-          const g = p.grad.data instanceof Float32Array ? p.grad.data : Float32Array.from(p.grad.data);
-          this.updateParam(p, g, st, group);
+          this.updateParam(p, grad, st, group);
           p.bumpVersion();
         }
       }
     });
   }
 
-  /** Drop gradients (setToNone, the default) or zero them in place. */
+  /** Drop gradients (setToNone, the default; released unless you hold them) or zero them in place. */
   zeroGrad(setToNone = true): void {
     for (const g of this.paramGroups) {
       for (const p of g.params) {
-        if (p.grad === null) continue;
-        if (setToNone) p.grad = null;
-        else { p.grad.data.fill(0); p.grad.bumpVersion(); }
+        const grad = p.gradInternal;
+        if (grad === null) continue;
+        if (setToNone) p.setGradInternal(null);
+        else fillInPlace(grad, 0);
       }
     }
   }
@@ -120,7 +128,7 @@ export abstract class Optimizer<O extends object> {
       const ids: number[] = [];
       for (const p of g.params) {
         const st = this.state.get(p);
-        if (st !== undefined) state[idx] = cloneState(st);
+        if (st !== undefined) state[idx] = cloneState(st, false);
         ids.push(idx++);
       }
       const { params: _drop, ...hyper } = g;
@@ -152,8 +160,9 @@ export abstract class Optimizer<O extends object> {
           throw new Error(`${name}.loadStateDict: state '${k}' of parameter ${key} has shape ${formatShape(v.shape)} but the parameter is ${formatShape(p.shape)}`);
         }
       }
-      newState.set(p, cloneState(st));
+      newState.set(p, cloneState(st, true));
     }
+    for (const st of this.state.values()) releaseState(st);
     this.state.clear();
     for (const [p, st] of newState) this.state.set(p, st);
     sd.paramGroups.forEach((sg, gi) => {
@@ -164,9 +173,16 @@ export abstract class Optimizer<O extends object> {
   }
 }
 
-/** A float32 state buffer shaped like `p` (zeros). */
+/** A float32 state buffer shaped like `p` (zeros, in backend storage), owned by the optimiser. */
 export function zerosBuffer(p: Tensor): Tensor {
-  return new Tensor(new Float32Array(p.numel()), p.shape, 'float32');
+  const t = emptyFloat(p.shape);
+  t.owned = true;
+  return t;
+}
+
+/** Release the optimiser's own state tensors (those nobody else was handed). */
+function releaseState(st: ParamState): void {
+  for (const v of Object.values(st)) if (v instanceof Tensor && !v.pinned) v.releaseHandle('replaced optimizer state');
 }
 
 /** Reject a hyperparameter outside its range with the optimizer's name. */

@@ -1,6 +1,8 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay (torch.optim.SGD). */
 import { Tensor } from '../tensor/tensor.js';
-import { checkRange, Optimizer, type ParamGroupInput, type ParamState } from './optimizer.js';
+import { checkRange, Optimizer, zerosBuffer, type ParamGroupInput, type ParamState } from './optimizer.js';
+import { getBackend } from '../backend/index.js';
+import { f32 } from '../tensor/ops/kernels.js';
 
 export interface SGDOptions {
   lr: number;
@@ -35,25 +37,17 @@ export class SGD extends Optimizer<SGDOptions> {
     }
   }
 
-  protected updateParam(p: Tensor, grad: Float32Array, st: ParamState, g: SGDOptions): void {
-    const w = p.data as Float32Array;
-    const n = w.length, lr = g.lr, wd = g.weightDecay, mom = g.momentum, sign = g.maximize ? -1 : 1;
-    if (mom === 0) {
-      for (let i = 0; i < n; i++) w[i] = w[i]! - lr * (sign * grad[i]! + wd * w[i]!);
-      return;
+  protected updateParam(p: Tensor, grad: Tensor, st: ParamState, g: SGDOptions): void {
+    let buf: Tensor | null = null, first = false;
+    if (g.momentum !== 0) {
+      first = st.momentumBuffer === undefined;
+      if (first) st.momentumBuffer = zerosBuffer(p);
+      buf = st.momentumBuffer as Tensor;
     }
-    const prev = st.momentumBuffer as Tensor | undefined;
-    const first = prev === undefined;
-    const buf = first ? new Float32Array(n) : prev.data as Float32Array;
-    const damp = 1 - g.dampening;
-    for (let i = 0; i < n; i++) {
-      const d = sign * grad[i]! + wd * w[i]!;
-      const b = first ? d : mom * buf[i]! + damp * d;
-      buf[i] = b;
-      w[i] = w[i]! - lr * (g.nesterov ? d + mom * b : b);
-    }
-    if (first) st.momentumBuffer = new Tensor(buf, p.shape, 'float32');
-    else (prev as Tensor).bumpVersion();
+    getBackend().sgdStep(p.data as Float32Array, f32(grad), buf && buf.data as Float32Array, {
+      lr: g.lr, momentum: g.momentum, dampening: g.dampening, weightDecay: g.weightDecay,
+      nesterov: g.nesterov, maximize: g.maximize, first,
+    });
+    if (buf !== null && !first) buf.bumpVersion();
   }
 }
-

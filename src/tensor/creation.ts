@@ -1,8 +1,9 @@
 /** Tensor factories: from nested arrays, constants, ranges and the seeded random generator. */
 import { allocStorage, type DType } from './dtype.js';
-import { formatShape, sizeOf } from './shape.js';
+import { formatShape, sizeOf } from '../shape/index.js';
 import { Tensor } from './tensor.js';
 import { normalSample, randInt, uniform } from './rng.js';
+import { emptyFloat, fillTensor, floatFrom } from './ops/kernels.js';
 
 export interface TensorOptions {
   dtype?: DType;
@@ -33,9 +34,7 @@ function finish(t: Tensor, opts?: TensorOptions): Tensor {
 export function tensor(data: NestedArray | Float32Array | Int32Array, opts: TensorOptions = {}): Tensor {
   if (data instanceof Float32Array || data instanceof Int32Array) {
     const dtype = opts.dtype ?? (data instanceof Float32Array ? 'float32' : 'int32');
-    const s = allocStorage(dtype, data.length);
-    s.set(data);
-    return finish(new Tensor(s, [data.length], dtype), opts);
+    return finish(fromValues(data, [data.length], dtype), opts);
   }
   const shape: number[] = [];
   let probe: NestedArray = data;
@@ -60,9 +59,15 @@ export function tensor(data: NestedArray | Float32Array | Int32Array, opts: Tens
   };
   walk(data, 0, []);
   const dtype = opts.dtype ?? (sawBool ? 'bool' : 'float32');
-  const s = allocStorage(dtype, flat.length);
-  for (let i = 0; i < flat.length; i++) s[i] = flat[i]!;
-  return finish(new Tensor(s, shape, dtype), opts);
+  return finish(fromValues(flat, shape, dtype), opts);
+}
+
+/** A new tensor holding a copy of `values`: float32 in backend storage, int32/bool on the JavaScript heap. */
+function fromValues(values: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
+  if (dtype === 'float32') return floatFrom(values, shape);
+  const s = allocStorage(dtype, values.length);
+  s.set(values);
+  return new Tensor(s, shape, dtype);
 }
 
 /** A float32 tensor over an existing buffer (no copy). */
@@ -73,9 +78,11 @@ export function fromArray(data: Float32Array, shape: readonly number[]): Tensor 
 /** Tensor filled with `value`. */
 export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
   checkShape(shape, 'full');
-  const s = allocStorage(opts.dtype ?? 'float32', sizeOf(shape));
+  const dtype = opts.dtype ?? 'float32';
+  if (dtype === 'float32') return finish(fillTensor(shape, value), opts);
+  const s = allocStorage(dtype, sizeOf(shape));
   s.fill(value);
-  return finish(new Tensor(s, shape, opts.dtype ?? 'float32'), opts);
+  return finish(new Tensor(s, shape, dtype), opts);
 }
 
 /** zeros(2, 3) or zeros([2, 3]). */
@@ -92,17 +99,16 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
     throw new Error(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
   }
   const n = Math.ceil((end - start) / step);
-  const dtype = opts.dtype ?? 'float32';
-  const s = allocStorage(dtype, n);
-  for (let i = 0; i < n; i++) s[i] = start + i * step;
-  return finish(new Tensor(s, [n], dtype), opts);
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) values[i] = start + i * step;
+  return finish(fromValues(values, [n], opts.dtype ?? 'float32'), opts);
 }
 
 /** n evenly spaced values from start to end inclusive. */
 export function linspace(start: number, end: number, steps: number): Tensor {
-  const s = new Float32Array(steps);
+  const s = new Float64Array(steps);
   for (let i = 0; i < steps; i++) s[i] = steps === 1 ? start : start + ((end - start) * i) / (steps - 1);
-  return new Tensor(s, [steps], 'float32');
+  return floatFrom(s, [steps]);
 }
 
 /** Identity matrix. */
@@ -116,9 +122,9 @@ export function eye(n: number, m = n): Tensor {
 export function rand(...shape: ShapeArg): Tensor {
   const sh = shapeOf(shape);
   checkShape(sh, 'rand');
-  const s = allocStorage('float32', sizeOf(sh)) as Float32Array;
+  const t = emptyFloat(sh), s = t.data as Float32Array;
   for (let i = 0; i < s.length; i++) s[i] = uniform();
-  return new Tensor(s, sh, 'float32');
+  return t;
 }
 
 /** Standard normal samples. */
@@ -130,9 +136,9 @@ export function randn(...shape: ShapeArg): Tensor {
 export function normal(mean: number, std: number, shape: readonly number[]): Tensor {
   checkShape(shape, 'normal');
   if (!(std >= 0)) throw new Error(`normal: expected std >= 0 but got std=${std}`);
-  const s = allocStorage('float32', sizeOf(shape)) as Float32Array;
+  const t = emptyFloat(shape), s = t.data as Float32Array;
   for (let i = 0; i < s.length; i++) s[i] = mean + std * normalSample();
-  return new Tensor(s, shape, 'float32');
+  return t;
 }
 
 /** Uniform integers in [low, high), int32. */

@@ -4,10 +4,13 @@
  */
 export type DType = 'float32' | 'int32' | 'bool';
 
-export type Storage = Float32Array | Int32Array | Uint8Array;
+/** The typed array behind a tensor of each dtype. */
+export type DataArray = Float32Array | Int32Array | Uint8Array;
+/** @deprecated old name of DataArray. */
+export type Storage = DataArray;
 
-/** Allocate zeroed storage of `n` elements for `dtype`. */
-export function allocStorage(dtype: DType, n: number): Storage {
+/** A zeroed JavaScript-heap typed array of `n` elements for `dtype` (float tensors normally live in backend storage). */
+export function allocStorage(dtype: DType, n: number): DataArray {
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`cannot allocate a tensor of ${n} elements (${dtype})`);
   try {
     switch (dtype) {
@@ -22,7 +25,7 @@ export function allocStorage(dtype: DType, n: number): Storage {
 }
 
 /** The dtype whose storage class matches a typed array. */
-export function dtypeOfStorage(s: Storage): DType {
+export function dtypeOfStorage(s: DataArray): DType {
   if (s instanceof Float32Array) return 'float32';
   if (s instanceof Int32Array) return 'int32';
   return 'bool';

@@ -1,10 +1,12 @@
 /**
- * The Tensor: a contiguous row-major buffer, a shape, a dtype, and autograd bookkeeping.
- * Methods are thin wrappers over the op functions in `./ops/`, so the op files hold the
- * validation, the kernel call and the gradient side by side.
+ * The Tensor: a handle on storage (backend memory for float32, see storage.ts), a shape, a dtype,
+ * and autograd bookkeeping. Methods are thin wrappers over the op functions in `./ops/`, whose
+ * differentiable primitives are defined once, in the op registry (`./ops/registry.ts`).
  */
-import { allocStorage, type DType, type Storage } from './dtype.js';
-import { formatShape, normalizeDim, sizeOf, type Shape } from './shape.js';
+import type { DType, DataArray } from './dtype.js';
+import { TensorStorage } from './storage.js';
+import { trackTensor } from './lifetime.js';
+import { formatShape, normalizeDim, sizeOf, type Shape } from '../shape/index.js';
 import { runBackward, type GradNode } from '../autograd/engine.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import * as ew from './ops/elementwise.js';
@@ -12,40 +14,108 @@ import * as red from './ops/reduce.js';
 import * as sh from './ops/shape.js';
 import * as ix from './ops/indexing.js';
 import { matmul } from './ops/matmul.js';
+import { addOf, copyOf, emptyFloat, emptyJs, fillTensor, onesLikeFloat } from './ops/kernels.js';
 import { formatTensor } from './format.js';
-import { renameGradFn } from './ops/record.js';
 
 /** A scalar or a tensor: every binary op takes either. */
 export type TensorLike = Tensor | number;
 
 /** Shared by a tensor and its views (reshape, detach) so in-place writes are seen by all of them. */
-interface VersionBox { v: number }
+export interface VersionBox { v: number }
 
 export class Tensor {
-  /** Contiguous row-major storage; views made by reshape/detach share it. */
-  readonly data: Storage;
   readonly shape: readonly number[];
   readonly dtype: DType;
-  /** Gradient accumulated by backward() (leaves, or tensors that called retainGrad()). */
-  grad: Tensor | null = null;
   /** The node that computed this tensor, null for leaves. */
   gradFn: GradNode | null = null;
   retainsGrad = false;
   /** Internal: the tensor this one is a reshape view of (shares storage), like PyTorch's `_base`. */
   viewBase: Tensor | null = null;
+  /**
+   * Internal: not the library's temporary to release. Set for parameters, buffers, gradients a user
+   * has read, optimiser state, tensors assigned to a module, and graph-owned copies (whose node
+   * releases them); only dispose(), an owner, or the garbage collector ends a pinned handle.
+   */
+  pinned = false;
+  /**
+   * Internal: owned by a graph node, a gradient slot or an optimiser, which release it themselves;
+   * scopes leave it alone.
+   */
+  owned = false;
+  /** Internal: duck-type marker (lifetime.ts tells tensors apart without importing this class); on the prototype. */
+  declare readonly isTensorHandle: true;
+  /** @internal */ readonly storage: TensorStorage;
+  private _grad: Tensor | null = null;
   private _requiresGrad = false;
   private readonly _version: VersionBox;
   /** Handles of this tensor's history before each recorded in-place op, by version (see historyAt). */
   private _rebased: { version: number; handle: Tensor }[] | null = null;
+  /** Why this handle no longer holds its storage (dispose(), a library release), or null while live. */
+  private _released: string | null = null;
+  /** False for graph-edge handles (detachHistory), which hold no reference to the storage. */
+  private readonly _owns: boolean;
 
-  constructor(data: Storage, shape: Shape, dtype: DType, versionBox?: VersionBox) {
-    if (data.length !== sizeOf(shape)) {
-      throw new Error(`Tensor: storage has ${data.length} elements but shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
+  /**
+   * A tensor over `data` (a typed array, used as it is: no copy) or over shared storage (a view).
+   * Op results are made by the ops; construct directly only to wrap an existing array.
+   */
+  constructor(data: DataArray | TensorStorage, shape: Shape, dtype: DType, versionBox?: VersionBox, owns = true) {
+    const storage = data instanceof TensorStorage ? data : new TensorStorage(data, null);
+    if (storage.length !== sizeOf(shape)) {
+      throw new Error(`Tensor: storage has ${storage.length} elements but shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
     }
-    this.data = data;
-    this.shape = Object.freeze(shape.slice());
+    this.storage = storage;
+    // Shapes are immutable: a frozen one (another tensor's) is shared, not copied.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
     this.dtype = dtype;
     this._version = versionBox ?? { v: 0 };
+    this._owns = owns;
+    if (owns) {
+      storage.retain();
+      trackTensor(this);
+    } else {
+      this._released = 'a graph edge (it holds no values)';
+    }
+  }
+
+  /**
+   * The values as a live typed array (row-major), for CPU backends: writes change the tensor (call
+   * bumpVersion() after writing to a tensor autograd has saved). A disposed or released tensor throws.
+   * `await t.read()` works on every backend.
+   */
+  get data(): DataArray {
+    if (this._released !== null) throw this.releasedError('data');
+    return this.storage.array!;
+  }
+
+  /** A copy of the values, for every backend (a backend with asynchronous reads resolves it later). */
+  async read(): Promise<DataArray> {
+    return this.data.slice();
+  }
+
+  /**
+   * Give this handle's memory back now (like `del t` in PyTorch): views and anything autograd saved
+   * keep theirs, so the storage is freed once they are gone too. Using the tensor afterwards throws.
+   */
+  dispose(): void {
+    this.releaseHandle('dispose()');
+  }
+
+  /** Has this handle been disposed (or released by the library as an intermediate)? */
+  get isDisposed(): boolean { return this._released !== null; }
+
+  /** @internal Drop this handle's reference to its storage; `reason` is shown if it is used afterwards. */
+  releaseHandle(reason: string): void {
+    if (this._released !== null) return;
+    this._released = reason;
+    if (this._owns) this.storage.release();
+  }
+
+  private releasedError(what: string): Error {
+    const fn = this.gradFn ? `, grad_fn=<${this.gradFn.name}>` : '';
+    return new Error(`Tensor.${what}: this ${this.dtype} tensor of shape ${formatShape(this.shape)}${fn} was released ` +
+      `(${this._released}); its memory may already hold other values. Keep what you need by copying it out ` +
+      '(tolist(), toFloat32Array(), item()) or by assigning the tensor to a module attribute before it is released.');
   }
 
   // ---- autograd -------------------------------------------------------------------------
@@ -64,6 +134,28 @@ export class Tensor {
   /** Set requiresGrad in place and return this, like `tensor.requires_grad_()`. */
   requiresGrad_(v = true): this { this.requiresGrad = v; return this; }
 
+  /**
+   * Gradient accumulated by backward() (leaves, or tensors that called retainGrad()). Reading it
+   * hands it to the caller: the library will no longer release it when zeroGrad() replaces it.
+   */
+  get grad(): Tensor | null {
+    if (this._grad !== null) this._grad.pinned = true;
+    return this._grad;
+  }
+  set grad(g: Tensor | null) {
+    if (g !== null) g.pinned = true;
+    this.setGradInternal(g);
+  }
+  /** @internal The gradient without handing it out (optimisers, gradient clipping). */
+  get gradInternal(): Tensor | null { return this._grad; }
+  /** @internal Replace the gradient, releasing the old one unless a user holds it. */
+  setGradInternal(g: Tensor | null): void {
+    const old = this._grad;
+    if (g !== null) g.owned = true;
+    this._grad = g;
+    if (old !== null && old !== g && !old.pinned) old.releaseHandle('replaced as a gradient (zeroGrad or a new backward)');
+  }
+
   /** True for tensors not produced by a recorded op. */
   get isLeaf(): boolean { return this.gradFn === null; }
 
@@ -73,7 +165,7 @@ export class Tensor {
   bumpVersion(): void { this._version.v++; }
 
   /** Keep `.grad` on this non-leaf tensor during backward. */
-  retainGrad(): this { this.retainsGrad = true; return this; }
+  retainGrad(): this { this.retainsGrad = true; this.pinned = true; return this; }
 
   /** Internal: attach a graph node (called by ops when recording). */
   setGradFn(node: GradNode): void {
@@ -81,12 +173,23 @@ export class Tensor {
     this._requiresGrad = true;
   }
 
-  /** Internal: add `g` into `.grad` (leaves and retained tensors). */
+  /**
+   * Internal: add `g` into `.grad` (leaves and retained tensors). Takes over the handle `g`: like
+   * PyTorch's AccumulateGrad it keeps g's storage when nothing else shares it, else copies it.
+   */
   accumulateGrad(g: Tensor): void {
-    // Copy on first store: `g` may be shared with other branches of the graph.
-    this.grad = this.grad === null
-      ? new Tensor(Float32Array.from(g.data), g.shape, 'float32')
-      : this.grad.add(g);
+    if (this._grad === null) {
+      if (g.storage.refs === 1) {
+        this.setGradInternal(g);
+      } else {
+        this.setGradInternal(copyOf(g));
+        g.releaseHandle('copied into a gradient');
+      }
+      return;
+    }
+    const sum = addOf(this._grad, g);
+    g.releaseHandle('added into a gradient');
+    this.setGradInternal(sum);
   }
 
   /** Backpropagate from this tensor; scalars need no `gradient`. */
@@ -99,29 +202,42 @@ export class Tensor {
       if (this.numel() !== 1) {
         throw new Error(`backward: grad can be implicitly created only for scalar outputs (output has shape ${formatShape(this.shape)}); pass a gradient of the same shape`);
       }
-      g = new Tensor(new Float32Array([1]), this.shape, 'float32');
+      g = onesLikeFloat(this.shape);
     } else {
-      g = typeof gradient === 'number' ? sh.fullLike(this, gradient) : gradient;
+      // The engine owns and releases the handles it holds: give it its own on the caller's tensor.
+      g = typeof gradient === 'number' ? fillTensor(this.shape, gradient) : gradient.detach();
       if (g.shape.join(',') !== this.shape.join(',')) {
         throw new Error(`backward: gradient has shape ${formatShape(g.shape)} but the output has shape ${formatShape(this.shape)}`);
       }
     }
+    g.owned = true;
     runBackward(this, g, opts.retainGraph ?? false);
   }
 
   /** A tensor sharing this storage, cut from the graph. */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape, this.dtype, this._version);
+    if (this._released !== null) throw this.releasedError('detach');
+    return new Tensor(this.storage, this.shape, this.dtype, this._version);
   }
 
   /** Internal: a view with another shape over the same storage (no graph). */
   viewStorage(shape: Shape): Tensor {
-    return new Tensor(this.data, shape, this.dtype, this._version);
+    if (this._released !== null) throw this.releasedError('view');
+    return new Tensor(this.storage, shape, this.dtype, this._version);
+  }
+
+  /** Internal: a handle the graph owns (pinned, released by its node), sharing storage and version. */
+  graphAlias(): Tensor {
+    if (this._released !== null) throw this.releasedError('a graph node saving it');
+    const t = new Tensor(this.storage, this.shape, this.dtype, this._version);
+    t.owned = true;
+    return t;
   }
 
   /** Internal: a handle that takes over this tensor's place in the graph before an in-place op records over it. */
   detachHistory(): Tensor {
-    const old = new Tensor(this.data, this.shape, this.dtype);
+    // An edge only: it routes gradients to the old history and holds no values.
+    const old = new Tensor(this.storage, this.shape, this.dtype, undefined, false);
     old.gradFn = this.gradFn;
     old._requiresGrad = this._requiresGrad;
     // Ops that consumed this tensor before the in-place op must still send their gradient to
@@ -156,7 +272,7 @@ export class Tensor {
 
   // ---- info -----------------------------------------------------------------------------
 
-  numel(): number { return this.data.length; }
+  numel(): number { return this.storage.length; }
   /** Number of dimensions. */
   get ndim(): number { return this.shape.length; }
   dim(): number { return this.shape.length; }
@@ -176,9 +292,10 @@ export class Tensor {
   }
   /** Nested JS arrays (numbers; booleans for bool tensors), like `tolist()`. */
   tolist(): unknown {
+    const data = this.data;
     const conv = (v: number): number | boolean => (this.dtype === 'bool' ? v !== 0 : v);
     const rec = (d: number, off: number): unknown => {
-      if (d === this.ndim) return conv(this.data[off]!);
+      if (d === this.ndim) return conv(data[off]!);
       const stride = sizeOf(this.shape.slice(d + 1));
       return Array.from({ length: this.shape[d]! }, (_, i) => rec(d + 1, off + i * stride));
     };
@@ -187,7 +304,9 @@ export class Tensor {
   /** A copy of the data as a flat Float32Array. */
   toFloat32Array(): Float32Array { return Float32Array.from(this.data); }
   toString(): string { return formatTensor(this); }
-  [Symbol.for('nodejs.util.inspect.custom')](): string { return formatTensor(this); }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this._released !== null ? `Tensor(<released: ${this._released}>, shape ${formatShape(this.shape)})` : formatTensor(this);
+  }
 
   // ---- dtype ----------------------------------------------------------------------------
 
@@ -242,7 +361,7 @@ export class Tensor {
     return red.variance(this, dim, opts.unbiased ?? true, opts.keepdim ?? false);
   }
   std(dim?: number | number[], opts: { unbiased?: boolean; keepdim?: boolean } = {}): Tensor {
-    return renameGradFn(red.variance(this, dim, opts.unbiased ?? true, opts.keepdim ?? false).sqrt(), 'StdBackward0', [this]);
+    return red.std(this, dim, opts.unbiased ?? true, opts.keepdim ?? false);
   }
   softmax(dim: number): Tensor { return red.softmax(this, dim); }
   logSoftmax(dim: number): Tensor { return red.logSoftmax(this, dim); }
@@ -284,8 +403,7 @@ export class Tensor {
     this.checkInplace('fill_');
     // On a tensor in the graph, record it (the old history gets zero gradient) like PyTorch's FillBackward.
     if (this.requiresGrad && isGradEnabled()) { ix.set(this, [], v); return this; }
-    this.data.fill(v);
-    this.bumpVersion();
+    ix.fillInPlace(this, v);
     return this;
   }
   /** Copy `src` (broadcast to this shape) into this tensor in place. */
@@ -297,11 +415,13 @@ export class Tensor {
   div_(o: TensorLike): this { return ew.inplace(this, 'div', o, 1); }
 }
 
+Object.defineProperty(Tensor.prototype, 'isTensorHandle', { value: true });
+
 function flatArgs(a: number[] | [number[]]): number[] {
   return a.length === 1 && Array.isArray(a[0]) ? a[0] : (a as number[]);
 }
 
-/** Allocate an uninitialised (zeroed) tensor; used by ops and creation functions. */
+/** A zeroed tensor (float32 in the current backend's storage); used by ops and creation functions. */
 export function emptyTensor(shape: Shape, dtype: DType = 'float32'): Tensor {
-  return new Tensor(allocStorage(dtype, sizeOf(shape)), shape, dtype);
+  return dtype === 'float32' ? emptyFloat(shape) : emptyJs(shape, dtype);
 }

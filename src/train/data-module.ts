@@ -1,12 +1,2 @@
-/** d2l's DataModule: a dataset that hands the Trainer its train and validation loaders. */
-import type { BatchSource } from './types.js';
-
-/** Subclasses implement `getDataloader(train)`; the Trainer calls `trainDataloader()`/`valDataloader()`. */
-export abstract class DataModule {
-  /** The loader for the training (true) or validation (false) split. */
-  abstract getDataloader(train: boolean): BatchSource;
-  /** Training batches, reshuffled each epoch. */
-  trainDataloader(): BatchSource { return this.getDataloader(true); }
-  /** Validation batches, or null when there is no validation split. */
-  valDataloader(): BatchSource | null { return this.getDataloader(false); }
-}
+/** DataModule lives in the data layer (src/data/data-module.ts); re-exported here, where d2l keeps it beside the Trainer. */
+export { DataModule, type BatchSource } from '../data/data-module.js';

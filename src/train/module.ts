@@ -7,9 +7,10 @@
 import { Module as NnModule } from '../nn/module.js';
 import { Sequential } from '../nn/container.js';
 import { Tensor } from '../tensor/tensor.js';
-import { formatShape } from '../tensor/shape.js';
+import { formatShape } from '../shape/index.js';
 import { randn } from '../tensor/creation.js';
 import { noGrad } from '../autograd/grad-mode.js';
+import { releaseTemporary, scoped } from '../tensor/lifetime.js';
 import { SGD } from '../optim/sgd.js';
 import { ProgressBoard } from './progress-board.js';
 import type { Optimizer, StepMetrics } from './types.js';
@@ -60,14 +61,21 @@ export abstract class Module extends NnModule {
 
   /** batch = [X..., y] → scalar loss (with graph), plotted as train_loss. */
   trainingStep(batch: Tensor[]): Tensor {
-    const l = this.loss(this.call(...batch.slice(0, -1)), lastOf(batch));
+    const yHat = this.call(...batch.slice(0, -1));
+    const l = this.loss(yHat, lastOf(batch));
+    // The predictions were only the loss's input: their memory goes back now (the graph keeps what backward needs).
+    if (yHat !== l && !batch.includes(yHat)) releaseTemporary(yHat, 'the predictions inside Module.trainingStep');
     this.plot('loss', l.item(), true);
     return l;
   }
 
   /** batch = [X..., y] → metrics plotted as val_* (d2l returns nothing; returning them lets the Trainer report epochs). */
   validationStep(batch: Tensor[]): StepMetrics {
-    const l = this.loss(this.call(...batch.slice(0, -1)), lastOf(batch)).item();
+    const yHat = this.call(...batch.slice(0, -1));
+    const lossT = this.loss(yHat, lastOf(batch));
+    const l = lossT.item();
+    // This step made them and only their values leave it: their memory goes back now.
+    for (const t of new Set([lossT, yHat])) if (!batch.includes(t)) releaseTemporary(t, 'a tensor of a finished validation step');
     this.plot('loss', l, false);
     return { loss: l };
   }
@@ -79,7 +87,8 @@ export abstract class Module extends NnModule {
 
   /** Run one forward pass on `inputs` (materialising lazy layers), then `net.apply(init)` if given. */
   applyInit(inputs: Tensor[], init?: (m: NnModule) => void): void {
-    noGrad(() => this.forward(...inputs));
+    const out = noGrad(() => this.forward(...inputs));
+    if (!inputs.includes(out)) releaseTemporary(out, 'the output of the dummy forward pass of applyInit');
     if (init !== undefined) this.net.apply(init);
   }
 
@@ -89,7 +98,8 @@ export abstract class Module extends NnModule {
    */
   layerSummary(xShape: readonly number[], print: (line: string) => void = console.log): string[] {
     const lines: string[] = [];
-    noGrad(() => {
+    // The probe tensors are released when the summary is done.
+    noGrad(() => scoped('layerSummary', () => {
       let X = randn(xShape.slice());
       // d2l iterates `for layer in self.net` (every position of a Sequential, repeats included).
       const layers = this.net instanceof Sequential ? this.net.layers() : this.net.children();
@@ -99,7 +109,7 @@ export abstract class Module extends NnModule {
         lines.push(line);
         print(line);
       }
-    });
+    }));
     return lines;
   }
 }

@@ -6,6 +6,7 @@
  */
 import { noGrad } from '../autograd/grad-mode.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { releaseTemporary, scoped } from '../tensor/lifetime.js';
 import type { Module } from './module.js';
 import type { DataModule } from './data-module.js';
 import type { BatchSource, Optimizer, StepMetrics } from './types.js';
@@ -141,6 +142,8 @@ export class Trainer {
       if (!Number.isFinite(l)) throw new NonFiniteLossError(this.epoch + 1, batch, this.numTrainBatches, l);
       optim.zeroGrad();
       loss.backward();
+      // The step's loss is the Trainer's (trainingStep returned it): its memory goes back now.
+      releaseTemporary(loss, 'the loss of a finished Trainer step');
       if (this.gradientClipVal > 0) this.clipGradients(this.gradientClipVal, model);
       optim.step();
       this.trainBatchIdx++;
@@ -180,19 +183,16 @@ export class Trainer {
     };
   }
 
-  /** Scale all gradients by gradClipVal / ‖g‖ when the global norm ‖g‖ exceeds gradClipVal. */
+  /** Scale all gradients by gradClipVal / ‖g‖ when the global norm ‖g‖ exceeds gradClipVal (backend kernels). */
   clipGradients(gradClipVal: number, model: Module): number {
-    const params = model.parameters().filter((p) => p.grad !== null);
-    let sq = 0;
-    for (const p of params) for (const v of p.grad!.data) sq += v * v;
-    const norm = Math.sqrt(sq);
-    if (norm > gradClipVal) {
-      const s = gradClipVal / norm;
-      for (const p of params) {
-        const g = p.grad!.data;
-        for (let i = 0; i < g.length; i++) g[i] = g[i]! * s;
-      }
-    }
+    const grads = model.parameters().map((p) => p.gradInternal).filter((g): g is Tensor => g !== null);
+    const norm = noGrad(() => scoped('Trainer.clipGradients', () => {
+      let sq = 0;
+      for (const g of grads) sq += g.square().sum().item();
+      const n = Math.sqrt(sq);
+      if (n > gradClipVal) for (const g of grads) g.mul_(gradClipVal / n);
+      return n;
+    }));
     return norm;
   }
 }

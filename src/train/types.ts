@@ -7,10 +7,7 @@ export interface Optimizer {
   zeroGrad(): void;
 }
 
-/** A re-iterable source of batches [X, ..., y] with a batch count, like a torch DataLoader. */
-export interface BatchSource extends Iterable<Tensor[]> {
-  readonly length: number;
-}
+export type { BatchSource } from '../data/data-module.js';
 
 /** Per-batch metrics a validation step reports (e.g. `{loss, acc}`), averaged by the Trainer. */
 export type StepMetrics = Record<string, number>;

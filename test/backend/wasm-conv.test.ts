@@ -4,6 +4,8 @@ import { after, describe, it } from 'node:test';
 import type { ActivationOp, Conv2dGeometry, Pool2dGeometry } from '../../src/backend/backend.js';
 import assert from 'node:assert/strict';
 import { refBackend } from '../../src/backend/ref/index.js';
+// The reference has no fused kernels: these run its primitives composed (the tensor layer's default).
+import { conv2dBackward, conv2dFused } from '../../src/tensor/ops/conv-fused.js';
 import { WasmBackend, directForwardEligible, winogradTile } from '../../src/backend/wasm/index.js';
 import { randArray, wasmConfigs as configs, assertCloseScaled as assertClose } from '../helpers/wasm.js';
 
@@ -188,7 +190,7 @@ for (const cfg of configs()) {
         const f = act === 'sigmoid' ? (v: number): number => 1 / (1 + Math.exp(-v))
           : act === 'relu' ? (v: number): number => Math.max(v, 0) : act === 'tanh' ? Math.tanh : (v: number): number => v;
         const y = new Float32Array(yl).fill(Number.NaN);
-        cb.conv2d(g, x, w, bias, y, act);
+        if (act === undefined) cb.conv2d(g, x, w, bias, y); else cb.conv2dFused(g, x, w, bias, y, act);
         // The activations' slopes are at most 1, so the pre-activation's error bound carries over.
         assertClose(y, pre.map(f), pres, `conv2d + ${act ?? 'none'} ${label(g)}`);
         // Backward through the backend's own output, as autograd runs it.
@@ -308,9 +310,9 @@ describe('wasm backend agrees with refBackend', () => {
       run((b, out) => b.conv2dBackwardWeight(g, x, dy, out), wl);
       // The fused forward and the one-call backward (through a sigmoid), against the composition in refBackend.
       const ys = new Float32Array(yl);
-      run((b, out) => { b.conv2d(g, x, w, bias, out, 'sigmoid'); if (b === refBackend) ys.set(out); }, yl);
+      run((b, out) => { conv2dFused(b, g, x, w, bias, out, 'sigmoid'); if (b === refBackend) ys.set(out); }, yl);
       const both = (b: typeof refBackend, dx: Float32Array, dw: Float32Array, db: Float32Array): void =>
-        b.conv2dBackward(g, x, w, dy, { dx, dw, db }, { op: 'sigmoid', y: ys });
+        conv2dBackward(b, g, x, w, dy, { dx, dw, db }, { op: 'sigmoid', y: ys });
       const [rdx, rdw, rdb, odx, odw, odb] = [xl, wl, g.o, xl, wl, g.o].map((l) => new Float32Array(l));
       both(refBackend, rdx!, rdw!, rdb!); both(be, odx!, odw!, odb!);
       pairs.push([odx!, rdx!], [odw!, rdw!], [odb!, rdb!]);
@@ -336,9 +338,9 @@ describe('wasm backend agrees with refBackend', () => {
       const x = randArray(xl, seed++), w = randArray(wl, seed++), bias = randArray(g.o, seed++), gp = randArray(pl, seed++);
       const outs = [refBackend, be].map((b) => {
         const y = new Float32Array(yl), pool = { kind, g: pg, y: new Float32Array(pl), argmax: kind === 'max' ? new Int32Array(pl) : null };
-        b.conv2d(g, x, w, bias, y, act, pool);
+        conv2dFused(b, g, x, w, bias, y, act, pool);
         const dx = new Float32Array(xl), dw = new Float32Array(wl), db = new Float32Array(g.o);
-        b.conv2dBackward(g, x, w, gp, { dx, dw, db }, { op: act, y }, pool);
+        conv2dBackward(b, g, x, w, gp, { dx, dw, db }, { op: act, y }, pool);
         return { y, py: pool.y, am: pool.argmax, dx, dw, db };
       });
       const [r, o] = outs as [typeof outs[0], typeof outs[0]];

@@ -60,7 +60,7 @@ describe('wasm backend resident storage (allocFloat32 / freeFloat32)', () => {
       const f = res ? put : (a: Float32Array) => a.slice();
       const out = res ? (len: number) => b.allocFloat32(len) : (len: number) => new Float32Array(len);
       const y = out(4 * 8 * 81), dx = out(x.length), dw = out(w.length), db = out(8);
-      b.conv2d(g, f(x), f(w), f(bias), y, 'relu');
+      b.conv2dFused(g, f(x), f(w), f(bias), y, 'relu');
       b.conv2dBackward(g, f(x), f(w), f(dy), { dx, dw, db }, { op: 'relu', y });
       const p = { n: 4, c: 8, h: 9, w: 9, oh: 4, ow: 4, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, countIncludePad: true };
       const py = out(4 * 8 * 16), am = new Int32Array(4 * 8 * 16);

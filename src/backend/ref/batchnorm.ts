@@ -1,4 +1,5 @@
-/** Reference batch-norm kernels over [n, c, s] (s = spatial size): per-channel statistics, affine map, backward. */
+/** Reference batch-norm kernels over [n, c, s] (s = spatial size): per-channel statistics and coefficients, affine map, backward. */
+import type { RunningStats } from '../backend.js';
 
 /** Per-channel mean and biased variance (two passes, double-precision sums). */
 export function channelStats(x: Float32Array, n: number, c: number, s: number, mean: Float32Array, variance: Float32Array): void {
@@ -17,6 +18,25 @@ export function channelStats(x: Float32Array, n: number, c: number, s: number, m
     }
     mean[ch] = m;
     variance[ch] = sq / count;
+  }
+}
+
+/** See Backend.batchNormCoefficients: invstd, scale and shift per channel, after the running-statistics update. */
+export function batchNormCoefficients(c: number, mean: Float32Array, variance: Float32Array, weight: Float32Array | null,
+                                      bias: Float32Array | null, eps: number, invstd: Float32Array, scale: Float32Array,
+                                      shift: Float32Array, running: RunningStats | null): void {
+  if (running !== null) {
+    const m = running.momentum;
+    for (let ch = 0; ch < c; ch++) {
+      running.mean[ch] = (1 - m) * running.mean[ch]! + m * mean[ch]!;
+      running.variance[ch] = (1 - m) * running.variance[ch]! + m * (variance[ch]! * running.count / (running.count - 1));
+    }
+  }
+  for (let ch = 0; ch < c; ch++) invstd[ch] = 1 / Math.sqrt(variance[ch]! + eps);
+  // y = x·(w·invstd) + (b − mean·w·invstd): one multiply-add per element, as PyTorch's CPU kernel.
+  for (let ch = 0; ch < c; ch++) {
+    scale[ch] = (weight ? weight[ch]! : 1) * invstd[ch]!;
+    shift[ch] = (bias ? bias[ch]! : 0) - mean[ch]! * scale[ch]!;
   }
 }
 

@@ -3,9 +3,7 @@
  * lowering: each image/group is unfolded into a [cg*kh*kw, oh*ow] column matrix so the
  * convolution becomes one matrix product, and both gradients are matrix products too.
  */
-import type { ActivationOp, Conv2dGeometry, Conv2dGrads, FusedActivation, FusedPool } from '../backend.js';
-import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
-import { activationBackward, unary } from './elementwise.js';
+import type { Conv2dGeometry } from '../backend.js';
 import { gemm } from './gemm.js';
 
 /** Rows of the column matrix for one group: cg * kh * kw. */
@@ -74,8 +72,7 @@ function offsets(g: Conv2dGeometry, n: number, gi: number): { x: number; y: numb
 }
 
 /** y[n, o, oh, ow] = sum over (ci, ki, kj) of w * x (+ bias[o]): per image and group, y_g = W_g @ col. */
-export function conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null,
-                       y: Float32Array, activation?: ActivationOp, pool?: FusedPool): void {
+export function conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
   const og = g.o / g.groups, K = colRows(g), L = g.oh * g.ow;
   const col = new Float32Array(K * L);
   for (let n = 0; n < g.n; n++) {
@@ -90,11 +87,6 @@ export function conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias
         for (let i = 0; i < L; i++) y[base + i] += b;
       }
     }
-  }
-  if (activation !== undefined) unary(activation, y, y);
-  if (pool) {
-    if (pool.kind === 'avg') avgPool2d(pool.g, y, pool.y);
-    else maxPool2d(pool.g, y, pool.y, pool.argmax!);
   }
 }
 
@@ -129,25 +121,6 @@ export function conv2dBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Flo
       gemm(false, true, og, K, L, 1, dy, off.y, col, 0, 1, dw, off.w);
     }
   }
-}
-
-/** Backend.conv2dBackward by composition: the activation's gradient, then each requested conv gradient. */
-export function conv2dBackward(g: Conv2dGeometry, x: Float32Array, w: Float32Array, dy: Float32Array, grads: Conv2dGrads,
-                               activation?: FusedActivation, pool?: FusedPool): void {
-  let d = dy;
-  if (pool) {
-    d = new Float32Array(g.n * g.o * g.oh * g.ow);
-    if (pool.kind === 'avg') avgPool2dBackward(pool.g, dy, d);
-    else maxPool2dBackward(pool.g, dy, pool.argmax!, d);
-  }
-  if (activation !== undefined) {
-    const a = new Float32Array(d.length);
-    activationBackward(activation.op, activation.y, d, a);
-    d = a;
-  }
-  if (grads.dx) conv2dBackwardInput(g, d, w, grads.dx);
-  if (grads.dw) conv2dBackwardWeight(g, x, d, grads.dw, grads.db);
-  else if (grads.db) biasGrad(g, d, grads.db);
 }
 
 /** db[o] = sum of dy[n, o, :, :] over images and pixels (float64 accumulation). */

@@ -1,6 +1,6 @@
-/** Reference elementwise kernels: unary maps and broadcasting binary ops. */
+/** Reference elementwise kernels: unary maps, broadcasting binary and ternary (where) ops, strided copies. */
 import type { ActivationOp, BinaryOp, UnaryOp } from '../backend.js';
-import { shapesEqual, sizeOf, stridesOf } from '../../tensor/shape.js';
+import { shapesEqual, sizeOf, stridesOf } from '../../shape/index.js';
 
 const unaryFns: Record<UnaryOp, (v: number) => number> = {
   neg: (v) => -v,
@@ -115,6 +115,75 @@ export function binary(op: BinaryOp, a: Float32Array, aShape: readonly number[],
       if (idx[d]! < outShape[d]!) break;
       offA -= sa[d]! * idx[d]!; offB -= sb[d]! * idx[d]!;
       idx[d] = 0;
+    }
+  }
+}
+
+/**
+ * Visit every index of `outShape` in row-major order, calling f(o, offsets) with the flat output
+ * index and each operand's flat offset (operands given by broadcast strides aligned to outShape).
+ */
+function walk(outShape: readonly number[], strides: readonly (readonly number[])[], offsets: number[],
+              f: (o: number, offs: readonly number[]) => void): void {
+  const rank = outShape.length, n = sizeOf(outShape), k = strides.length;
+  const base = offsets.slice();
+  if (n === 0) return;
+  if (rank === 0) { f(0, base); return; }
+  const idx = new Array<number>(rank).fill(0);
+  const cur = base.slice();
+  for (let o = 0; o < n; o++) {
+    f(o, cur);
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]!++;
+      for (let j = 0; j < k; j++) cur[j]! += strides[j]![d]!;
+      if (idx[d]! < outShape[d]!) break;
+      for (let j = 0; j < k; j++) cur[j]! -= strides[j]![d]! * idx[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+/** out = cond ≠ 0 ? a : b, broadcasting all three to outShape. */
+export function where(cond: Float32Array, condShape: readonly number[], a: Float32Array, aShape: readonly number[],
+                      b: Float32Array, bShape: readonly number[], outShape: readonly number[], out: Float32Array): void {
+  const st = [broadcastStrides(condShape, outShape), broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape)];
+  walk(outShape, st, [0, 0, 0], (o, [pc, pa, pb]) => { out[o] = cond[pc!] !== 0 ? a[pa!]! : b[pb!]!; });
+}
+
+/** dst[dstOffset + Σ i·dstStrides] = src[srcOffset + Σ i·srcStrides] over every index i of `shape`. */
+export function copy(src: Float32Array, srcOffset: number, srcStrides: readonly number[], dst: Float32Array, dstOffset: number,
+                     dstStrides: readonly number[], shape: readonly number[]): void {
+  if (sizeOf(shape) === 0) return;
+  // Merge dims that are contiguous in both layouts (and drop size-1 dims): most copies become a
+  // few long runs (cat, slicing) or a fill (one source element).
+  const sh: number[] = [], ss: number[] = [], ds: number[] = [];
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const k = sh.length - 1;
+    if (k >= 0 && ss[k] === srcStrides[d]! * shape[d]! && ds[k] === dstStrides[d]! * shape[d]!) {
+      sh[k] = sh[k]! * shape[d]!; ss[k] = srcStrides[d]!; ds[k] = dstStrides[d]!;
+    } else {
+      sh.push(shape[d]!); ss.push(srcStrides[d]!); ds.push(dstStrides[d]!);
+    }
+  }
+  const rank = sh.length;
+  if (rank === 0) { dst[dstOffset] = src[srcOffset]!; return; }
+  const inner = sh[rank - 1]!, si = ss[rank - 1]!, di = ds[rank - 1]!;
+  // Long contiguous runs as one block copy; short ones (a bias row) as a loop, cheaper than a subarray view.
+  const block = si === 1 && di === 1 && inner >= 16;
+  const outer = rank - 1, idx = new Array<number>(outer).fill(0);
+  const rows = sizeOf(sh) / inner;
+  let ps = srcOffset, pd = dstOffset;
+  for (let r = 0; r < rows; r++) {
+    if (block) dst.set(src.subarray(ps, ps + inner), pd);
+    else if (si === 0 && di === 1) dst.fill(src[ps]!, pd, pd + inner);
+    else for (let j = 0, s = ps, d = pd; j < inner; j++, s += si, d += di) dst[d] = src[s]!;
+    // Odometer over the outer dims.
+    for (let k = outer - 1; k >= 0; k--) {
+      ps += ss[k]!; pd += ds[k]!;
+      if (++idx[k]! < sh[k]!) break;
+      ps -= ss[k]! * sh[k]!; pd -= ds[k]! * sh[k]!;
+      idx[k] = 0;
     }
   }
 }

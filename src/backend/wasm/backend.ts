@@ -3,7 +3,7 @@
  * threads sharing one memory. This file wires the parts together; each job lives in its own
  * module (gemm, conv, pooling, elementwise, batchnorm), the algorithm choices in plan.ts, the cuts
  * in partition.ts, the memory in memory.ts, the threads in threads.ts. What it does not run in
- * wasm (binary ops, general reductions, argmax, permute) it delegates to the reference backend.
+ * wasm (binary ops, general reductions, argmax, strided copies, the loss and optimiser updates) it delegates to the reference backend.
  */
 import type { ActivationOp, Backend, BinaryOp, Conv2dGeometry, Conv2dGrads, FusedActivation, FusedPool, Pool2dGeometry, ReduceOp, UnaryOp } from '../backend.js';
 import { getPlatform } from '../platform/current.js';
@@ -57,6 +57,14 @@ export interface WasmBackendOptions {
   /** The direct kernels for few-channel layers; default on, `CONVNET_WASM_DIRECT_CONV=0` turns them off. */
   direct?: boolean;
   /**
+   * Bytes of wasm memory the tensor heap may reach (default 2 GiB, half of what a wasm memory can
+   * address, leaving the rest to per-call scratch). Past it allocFloat32 hands out ordinary arrays,
+   * which kernels copy in and out: slower, never out of memory. It matters when tensors are leaked
+   * in a synchronous loop (the garbage collector cannot see wasm memory, and a FinalizationRegistry
+   * frees leaked storage only once the loop yields) or when a model's weights alone fill gigabytes.
+   */
+  maxHeapBytes?: number;
+  /**
    * A memory that is not shared (one thread): the only kind some browsers allow in pages that are
    * not cross-origin isolated; default: shared wherever the engine creates one. Tests set false.
    */
@@ -67,6 +75,7 @@ export interface WasmBackendOptions {
 const CONV_TARGET_N_DEFAULT = 256;
 const CONV_WEIGHT_TARGET_N_DEFAULT = 512;
 const GRAIN_DEFAULT = 1 << 20;
+const MAX_HEAP_BYTES_DEFAULT = 2 ** 31;
 const MEMBOUND_MIN_ELEMENTS_DEFAULT = 1 << 20;
 /** Below this many elements unary ops stay in JS: the copies and the call would dominate. */
 const UNARY_MIN = 2048;
@@ -80,6 +89,7 @@ export class WasmBackend implements Backend {
   private readonly pool: ThreadPool;
   private readonly ctx: WasmContext;
   private readonly k: Kernels;
+  private readonly maxHeapBytes: number;
 
   constructor(opts: WasmBackendOptions = {}) {
     const platform = getPlatform();
@@ -101,6 +111,7 @@ export class WasmBackend implements Backend {
       throw new Error('convnet-ts: the wasm backend is still loading in this browser: `await ready()` (from convnet-ts) before the first tensor op, or choose the reference backend with selectBackend(\'js\')');
     }
     this.heap = new WasmHeap(shared);
+    this.maxHeapBytes = opts.maxHeapBytes ?? MAX_HEAP_BYTES_DEFAULT;
     const inst = new WA.Instance(module as WasmModule, { env: { memory: this.heap.memory } });
     this.k = asKernels(inst.exports);
     this.pool = new ThreadPool(threads, module, this.heap, this.k);
@@ -141,7 +152,9 @@ export class WasmBackend implements Backend {
   allocFloat32(n: number): Float32Array {
     // Views of a memory that is not shared detach when it grows: hand out ordinary arrays there.
     if (!this.heap.shared) return new Float32Array(n);
-    const a = this.heap.f32(this.heap.allocBlock(n * 4), n);
+    const p = this.heap.allocBlock(n * 4, this.maxHeapBytes);
+    if (p < 0) return new Float32Array(n);
+    const a = this.heap.f32(p, n);
     a.fill(0);
     return a;
   }
@@ -182,8 +195,20 @@ export class WasmBackend implements Backend {
     refBackend.argReduce(op, x, shape, axis, out);
   }
 
-  permute(x: Float32Array, shape: readonly number[], perm: readonly number[], out: Float32Array): void {
-    refBackend.permute(x, shape, perm, out);
+  // ---- Primitives still run by the reference kernels, in place on this backend's views (no copies:
+  // they are Float32Arrays over the shared memory) until this backend gets SIMD versions.
+  readonly where = refBackend.where;
+  readonly copy = refBackend.copy;
+  readonly logSoftmax = refBackend.logSoftmax;
+  readonly crossEntropyForward = refBackend.crossEntropyForward;
+  readonly crossEntropyBackward = refBackend.crossEntropyBackward;
+  readonly batchNormCoefficients = refBackend.batchNormCoefficients;
+  readonly sgdStep = refBackend.sgdStep;
+  readonly adamStep = refBackend.adamStep;
+  /** The fused capability: conv2d with an activation (and pooling) in one call. */
+  conv2dFused(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
+              activation: ActivationOp, pool?: FusedPool): void {
+    this.run((c) => conv.conv2d(c, g, x, w, bias, y, activation, pool));
   }
 
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
@@ -192,9 +217,8 @@ export class WasmBackend implements Backend {
     this.run((ctx) => gemm(ctx, transA, transB, m, n, k, alpha, a, aOffset, b, bOffset, beta, c, cOffset));
   }
 
-  conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array,
-         activation?: ActivationOp, pool?: FusedPool): void {
-    this.run((c) => conv.conv2d(c, g, x, w, bias, y, activation, pool));
+  conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
+    this.run((c) => conv.conv2d(c, g, x, w, bias, y));
   }
 
   conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {

@@ -55,14 +55,18 @@ export class WasmHeap {
     this.buffers.add(this.memory.buffer);
   }
 
-  /** A heap block of at least `bytes` bytes (contents undefined); its address. */
-  allocBlock(bytes: number): number {
+  /**
+   * A heap block of at least `bytes` bytes (contents undefined); its address, or -1 when a new block
+   * would take the heap's top past `limit` bytes (the caller then keeps the data elsewhere).
+   */
+  allocBlock(bytes: number, limit = Infinity): number {
     const size = roundUp(bytes);
     const list = this.free.get(size);
     let p = list !== undefined && list.length > 0 ? list.pop()! : -1;
     if (p < 0) {
       // Above the scratch in use too, should a block be allocated in the middle of a call.
       p = Math.max(this.heapTop, this.scratchTop);
+      if (p + size > limit) return -1;
       this.ensure(p + size);
       this.heapTop = p + size;
       this.scratchTop = this.heapTop;

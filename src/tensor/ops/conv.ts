@@ -1,11 +1,20 @@
-/** Convolution ops with autograd: conv2d (NCHW, OIHW weight) and conv1d on top of it, PyTorch semantics. */
-import type { ActivationOp, Conv2dGeometry, FusedPool } from '../../backend/backend.js';
-import type { PoolSpec } from './pool.js';
-import { getBackend } from '../../backend/index.js';
-import { formatShape } from '../shape.js';
-import { Tensor } from '../tensor.js';
-import { f32, fromF32, record } from './record.js';
+/**
+ * Convolution ops: conv2d (NCHW, OIHW weight) and conv1d on top of it, PyTorch semantics. Argument
+ * checks and geometry here; the primitive (with its optional fused activation and pooling) is the
+ * registry's `conv2d` (rules/conv.ts).
+ */
+import type { ActivationOp, Conv2dGeometry } from '../../backend/backend.js';
+import { formatShape } from '../../shape/index.js';
+import { convOutSize } from '../../shape/window.js';
+import type { Tensor } from '../tensor.js';
+import { scoped } from '../lifetime.js';
+import { apply } from './registry.js';
+import { emptyFloat } from './kernels.js';
+import type { PoolSpec } from './rules/conv.js';
 import { cat, squeeze, unsqueeze } from './shape.js';
+
+export type { PoolSpec };
+export { convOutSize };
 
 /** An int for both spatial dims, or `[h, w]`. */
 export type Pair = number | readonly [number, number];
@@ -16,6 +25,8 @@ export interface Conv2dOptions {
   padding?: Pair | 'same' | 'valid';
   dilation?: Pair;
   groups?: number;
+  /** Fuse this activation onto the output: activation(conv2d(x)) as one op (one node, ReluBackward0 etc.). */
+  activation?: ActivationOp;
 }
 
 /** Options of conv1d / Conv1d. */
@@ -35,17 +46,12 @@ export function pair(v: Pair, what: string, op: string, min: number): [number, n
   return p;
 }
 
-/** PyTorch's convolution output size along one axis: floor((in + 2p - d(k-1) - 1) / s) + 1. */
-export function convOutSize(inp: number, k: number, s: number, p: number, d: number): number {
-  return Math.floor((inp + 2 * p - d * (k - 1) - 1) / s) + 1;
-}
-
 /** Append `n` zero rows/cols at the end of `dim` (asymmetric 'same' padding for even kernels). */
 function padEnd(x: Tensor, dim: number, n: number): Tensor {
   if (n === 0) return x;
   const shape = x.shape.slice();
   shape[dim] = n;
-  return cat([x, fromF32(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape)], dim);
+  return cat([x, emptyFloat(shape)], dim);
 }
 
 /**
@@ -75,42 +81,6 @@ function geometry(x: readonly number[], weight: readonly number[], stride: [numb
     strideH: stride[0], strideW: stride[1], padH: pad[0], padW: pad[1],
     dilationH: dil[0], dilationW: dil[1], groups,
   };
-}
-
-/** PyTorch's node name for the gradient of each fusable activation. */
-const ACTIVATION_NODE: Record<ActivationOp, string> = { relu: 'ReluBackward0', sigmoid: 'SigmoidBackward0', tanh: 'TanhBackward0' };
-
-/**
- * Run the kernel and record one ConvolutionBackward0 node against `xr`, `wr` (the tensors the
- * caller holds: conv1d's 3-D ones, or a padded input), reading them through 4-D views. With
- * `activation` the node is the activation's (ReluBackward0, …): conv + bias + activation run as
- * one kernel, the pre-activation never leaves the backend, and the backward takes the gradient
- * through the activation and the convolution in one backend call.
- */
-function convolve(xr: Tensor, wr: Tensor, bias: Tensor | null, g: Conv2dGeometry, outShape: readonly number[],
-                  activation?: ActivationOp, spec?: PoolSpec): Tensor {
-  const be = getBackend();
-  const xd = f32(xr), wd = f32(wr);
-  const y = new Float32Array(g.n * g.o * g.oh * g.ow);
-  let pool: FusedPool | undefined;
-  if (spec) {
-    const len = spec.g.n * spec.g.c * spec.g.oh * spec.g.ow;
-    pool = { kind: spec.kind, g: spec.g, y: new Float32Array(len), argmax: spec.kind === 'max' ? new Int32Array(len) : null };
-  }
-  be.conv2d(g, xd, wd, bias === null ? null : f32(bias), y, activation, pool);
-  const inputs = bias === null ? [xr, wr] : [xr, wr, bias];
-  const out = pool ? fromF32(pool.y, [g.n, g.o, pool.g.oh, pool.g.ow]) : fromF32(y, outShape);
-  const name = spec ? spec.name : activation === undefined ? 'ConvolutionBackward0' : ACTIVATION_NODE[activation];
-  return record(out, name, inputs, (gy) => {
-    const wantDb = bias !== null && bias.requiresGrad;
-    const dx = xr.requiresGrad ? new Float32Array(xr.numel()) : null;
-    const dw = wr.requiresGrad ? new Float32Array(wr.numel()) : null;
-    const db = wantDb ? new Float32Array(g.o) : null;
-    be.conv2dBackward(g, xd, wd, f32(gy), { dx, dw, db }, activation === undefined ? undefined : { op: activation, y }, pool);
-    const grads: (Tensor | null)[] = [dx && fromF32(dx, xr.shape), dw && fromF32(dw, wr.shape)];
-    if (bias !== null) grads.push(db && fromF32(db, [g.o]));
-    return grads;
-  }, activation !== undefined && !spec);
 }
 
 /** Shared checks of conv1d/conv2d; `x` batched, `weight` of rank x.ndim. */
@@ -143,9 +113,12 @@ function resolvePadding(op: string, x: Tensor, firstDim: number, k: readonly num
   return { x, pad };
 }
 
-/** 2-D cross-correlation like torch.nn.functional.conv2d. x: [N, C, H, W] or [C, H, W]; weight: [O, C/groups, kh, kw]; bias: [O] → [N, O, oh, ow]. */
+/**
+ * 2-D cross-correlation like torch.nn.functional.conv2d; `opts.activation` fuses relu/sigmoid/tanh
+ * onto it. x: [N, C, H, W] or [C, H, W]; weight: [O, C/groups, kh, kw]; bias: [O] → [N, O, oh, ow].
+ */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
-  return conv2dActivation(x, weight, bias, opts);
+  return conv2dActivation(x, weight, bias, opts, opts.activation);
 }
 
 /**
@@ -158,6 +131,9 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
 export function conv2dActivation(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Conv2dOptions,
                                  activation?: ActivationOp, pool?: (shape: readonly number[]) => PoolSpec): Tensor {
   const op = 'conv2d';
+  if (activation !== undefined && activation !== 'relu' && activation !== 'sigmoid' && activation !== 'tanh') {
+    throw new Error(`${op}: activation must be 'relu', 'sigmoid' or 'tanh', got ${JSON.stringify(activation)}`);
+  }
   if (pool && (x.ndim !== 4 || activation === undefined)) throw new Error(`${op}: a fused pooling needs a batched input and an activation`);
   if (x.ndim !== 3 && x.ndim !== 4) {
     throw new Error(`${op}: expected 3-D (unbatched) or 4-D (batched) input, got input of shape ${formatShape(x.shape)}`);
@@ -166,13 +142,17 @@ export function conv2dActivation(x: Tensor, weight: Tensor, bias: Tensor | null,
   const groups = opts.groups ?? 1;
   checkArgs(op, x, weight, bias, groups);
   // Unbatched input: PyTorch unsqueezes and squeezes too, so the grad_fn is SqueezeBackward1 there as well.
-  if (x.ndim === 3) return squeeze(conv2dActivation(unsqueeze(x, 0), weight, bias, opts, activation), 0);
+  if (x.ndim === 3) return scoped(op, () => squeeze(conv2dActivation(unsqueeze(x, 0), weight, bias, opts, activation), 0));
   const stride = pair(opts.stride ?? 1, 'stride', op, 1);
   const dil = pair(opts.dilation ?? 1, 'dilation', op, 1);
-  const { x: xp, pad } = resolvePadding(op, x, 2, weight.shape.slice(2), opts.padding ?? 0, stride, dil);
-  const g = geometry(xp.shape, weight.shape, stride, pad, dil, groups, op, { x: x.shape, w: weight.shape });
-  const outShape = [g.n, g.o, g.oh, g.ow];
-  return convolve(xp, weight, bias, g, outShape, activation, pool?.(outShape));
+  return scoped(op, () => {
+    const { x: xp, pad } = resolvePadding(op, x, 2, weight.shape.slice(2), opts.padding ?? 0, stride, dil);
+    const g = geometry(xp.shape, weight.shape, stride, pad, dil, groups, op, { x: x.shape, w: weight.shape });
+    const outShape = [g.n, g.o, g.oh, g.ow];
+    const spec = pool?.(outShape);
+    return apply('conv2d', bias === null ? [xp, weight] : [xp, weight, bias],
+      { g, outShape, ...(activation !== undefined ? { activation } : {}), ...(spec !== undefined ? { pool: spec } : {}) });
+  });
 }
 
 /** 1-D cross-correlation, run as a conv2d of height 1. x: [N, C, L] or [C, L]; weight: [O, C/groups, k]; bias: [O] → [N, O, L_out]. */
@@ -184,16 +164,20 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   if (weight.ndim !== 3) throw new Error(`${op}: expected a 3-D weight [out, in/groups, k], got ${formatShape(weight.shape)}`);
   const groups = opts.groups ?? 1;
   checkArgs(op, x, weight, bias, groups);
-  if (x.ndim === 2) return squeeze(conv1d(unsqueeze(x, 0), weight, bias, opts), 0);
+  if (x.ndim === 2) return scoped(op, () => squeeze(conv1d(unsqueeze(x, 0), weight, bias, opts), 0));
   const one = (v: number, what: string, min: number): number => {
     if (!Number.isInteger(v) || v < min) throw new Error(`${op}: ${what} must be ${min > 0 ? 'a positive' : 'a non-negative'} integer, got ${v}`);
     return v;
   };
   const stride = one(opts.stride ?? 1, 'stride', 1), dil = one(opts.dilation ?? 1, 'dilation', 1);
   const p = opts.padding ?? 0;
-  const { x: xp, pad } = resolvePadding(op, x, 2, [weight.shape[2]!], typeof p === 'string' ? p : [one(p, 'padding', 0), 0], [stride], [dil]);
-  const [n, c, l] = xp.shape as [number, number, number];
-  const [o, cw, k] = weight.shape as [number, number, number];
-  const g = geometry([n, c, 1, l], [o, cw, 1, k], [1, stride], [0, pad[0]], [1, dil], groups, op, { x: x.shape, w: weight.shape });
-  return convolve(xp, weight, bias, g, [n, o, g.ow]);
+  const padding = typeof p === 'string' ? p : [one(p, 'padding', 0), 0] as const;
+  return scoped(op, () => {
+    const { x: xp, pad } = resolvePadding(op, x, 2, [weight.shape[2]!], padding, [stride], [dil]);
+    const [n, c, l] = xp.shape as [number, number, number];
+    const [o, cw, k] = weight.shape as [number, number, number];
+    // Read as a conv2d of height 1: the kernels see only the flat NCHW data.
+    const g = geometry([n, c, 1, l], [o, cw, 1, k], [1, stride], [0, pad[0]], [1, dil], groups, op, { x: x.shape, w: weight.shape });
+    return apply('conv2d', bias === null ? [xp, weight] : [xp, weight, bias], { g, outShape: [n, o, g.ow] });
+  });
 }

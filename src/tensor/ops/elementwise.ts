@@ -1,14 +1,20 @@
-/** Elementwise ops with broadcasting, each with its gradient beside it. */
-import type { ActivationOp, BinaryOp, UnaryOp } from '../../backend/backend.js';
+/**
+ * Elementwise ops with broadcasting: argument checks and dtype rules here; the differentiable
+ * primitives they run are registry entries (rules/elementwise.ts, rules/inplace.ts).
+ */
+import type { ActivationOp } from '../../backend/backend.js';
 import { getBackend } from '../../backend/index.js';
-import { allocStorage, promoteTypes, type DType } from '../dtype.js';
-import { broadcastShapes, formatShape, shapesEqual, sizeOf } from '../shape.js';
+import type { DType } from '../dtype.js';
+import { broadcastShapes, formatShape, shapesEqual } from '../../shape/index.js';
 import { Tensor, type TensorLike } from '../tensor.js';
-import { asTensor, f32, fromF32, needsGrad, record } from './record.js';
+import { apply, asTensor } from './registry.js';
+import { binaryOut, castOut, emptyFloat, f32, unaryOut } from './kernels.js';
 import { sum } from './reduce.js';
 
-/** For record(): the backward reads none of the inputs' values (in-place changes to them are fine). */
-const NONE: readonly number[] = [];
+/** A one-element tensor holding `v`, typed to match `like` (int tensor + integer stays int); a JavaScript-heap constant. */
+export function scalarLike(v: number, like: Tensor): Tensor {
+  return asTensor(v, like);
+}
 
 /** Sum `g` down to `shape` (undoing broadcasting) for a gradient. */
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
@@ -22,60 +28,28 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   return r.viewStorage(shape);
 }
 
-/** Raw broadcasting binary op on float32 data; result dtype decided by the caller. */
-function rawBinary(op: BinaryOp, a: Tensor, b: Tensor, name: string, outDtype: DType): Tensor {
-  const outShape = broadcastShapes(a.shape, b.shape, name);
-  const out = new Float32Array(sizeOf(outShape));
-  getBackend().binary(op, f32(a), a.shape, f32(b), b.shape, outShape, out);
-  if (outDtype === 'float32') return fromF32(out, outShape);
-  const s = allocStorage(outDtype, out.length);
-  if (outDtype === 'bool') for (let i = 0; i < out.length; i++) s[i] = out[i] !== 0 ? 1 : 0;
-  else s.set(out);
-  return new Tensor(s, outShape, outDtype);
-}
-
-/** Result dtype of add/mul/pow/maximum/minimum: bool op bool stays bool (logical or/and), like PyTorch. */
-function arithDtype(a: Tensor, b: Tensor): DType {
-  return promoteTypes(a.dtype, b.dtype);
-}
-
 /** a + alpha * b. */
-export function add(a: Tensor, bIn: TensorLike, alpha = 1): Tensor {
-  const b0 = asTensor(bIn, a);
-  const b = alpha === 1 ? b0 : mul(b0, alpha);
-  const out = rawBinary('add', a, b, 'add', arithDtype(a, b));
-  return record(out, 'AddBackward0', [a, b0], (g) => [
-    sumToShape(g, a.shape), sumToShape(alpha === 1 ? g : mul(g, alpha), b0.shape)], false, NONE);
+export function add(a: Tensor, b: TensorLike, alpha = 1): Tensor {
+  return apply('add', [a, asTensor(b, a)], { alpha });
 }
 
 /** a - alpha * b. */
 export function sub(a: Tensor, bIn: TensorLike, alpha = 1): Tensor {
-  const b0 = asTensor(bIn, a);
-  if (a.dtype === 'bool' && b0.dtype === 'bool') {
-    throw new Error(`sub: subtracting two bool tensors (shapes ${formatShape(a.shape)} and ${formatShape(b0.shape)}) is not supported; use .ne() for exclusive or`);
+  const b = asTensor(bIn, a);
+  if (a.dtype === 'bool' && b.dtype === 'bool') {
+    throw new Error(`sub: subtracting two bool tensors (shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}) is not supported; use .ne() for exclusive or`);
   }
-  const b = alpha === 1 ? b0 : mul(b0, alpha);
-  const out = rawBinary('sub', a, b, 'sub', arithDtype(a, b));
-  return record(out, 'SubBackward0', [a, b0], (g) => [
-    sumToShape(g, a.shape), sumToShape(mul(g, -alpha), b0.shape)], false, NONE);
+  return apply('sub', [a, b], { alpha });
 }
 
 /** a * b. */
-export function mul(a: Tensor, bIn: TensorLike): Tensor {
-  const b = asTensor(bIn, a);
-  const out = rawBinary('mul', a, b, 'mul', arithDtype(a, b));
-  return record(out, 'MulBackward0', [a, b], (g) => [
-    a.requiresGrad ? sumToShape(mul(g, b), a.shape) : null,
-    b.requiresGrad ? sumToShape(mul(g, a), b.shape) : null]);
+export function mul(a: Tensor, b: TensorLike): Tensor {
+  return apply('mul', [a, asTensor(b, a)], {});
 }
 
 /** a / b (always floating point, like PyTorch's true division). */
-export function div(a: Tensor, bIn: TensorLike): Tensor {
-  const b = asTensor(bIn, a);
-  const out = rawBinary('div', a, b, 'div', 'float32');
-  return record(out, 'DivBackward0', [a, b], (g) => [
-    a.requiresGrad ? sumToShape(div(g, b), a.shape) : null,
-    b.requiresGrad ? sumToShape(neg(div(mul(g, out), b)), b.shape) : null], true, [1]);
+export function div(a: Tensor, b: TensorLike): Tensor {
+  return apply('div', [a, asTensor(b, a)], {});
 }
 
 /** a ** b. */
@@ -84,151 +58,82 @@ export function pow(a: Tensor, bIn: TensorLike): Tensor {
   if (a.dtype !== 'float32' && b.dtype !== 'float32' && f32(b).some((v) => v < 0)) {
     throw new Error(`pow: integers to negative integer powers are not allowed (base dtype ${a.dtype}, shape [${a.shape.join(', ')}]); call .float() first`);
   }
-  const out = rawBinary('pow', a, b, 'pow', arithDtype(a, b));
-  return record(out, 'PowBackward0', [a, b], (g) => [
-    // PyTorch zeroes d/da where b == 0 (else 0 * 0^-1 = NaN at a = 0) and d/db where a == 0 and
-    // b >= 0 (else 0 * log 0 = NaN).
-    a.requiresGrad ? sumToShape(mul(g, zeroWhere(mul(b, pow(a, sub(b, 1))), compare('eq', b, 0))), a.shape) : null,
-    b.requiresGrad ? sumToShape(mul(g, zeroWhere(mul(out, log(a)), mask2(compare('eq', a, 0), compare('ge', b, 0)))), b.shape) : null],
-  true);
-}
-
-/** `x` with zeros where the (broadcastable) bool `mask` is set; NaN/Inf under the mask are dropped too. */
-function zeroWhere(x: Tensor, mask: Tensor): Tensor {
-  const outShape = broadcastShapes(x.shape, mask.shape, 'zeroWhere');
-  const xs = new Float32Array(sizeOf(outShape)), ms = new Float32Array(xs.length);
-  getBackend().binary('add', f32(x), x.shape, new Float32Array(1), [], outShape, xs);
-  getBackend().binary('add', f32(mask), mask.shape, new Float32Array(1), [], outShape, ms);
-  for (let i = 0; i < xs.length; i++) if (ms[i] !== 0) xs[i] = 0;
-  return fromF32(xs, outShape);
-}
-
-/** Logical and of two bool masks (broadcast). */
-function mask2(p: Tensor, q: Tensor): Tensor {
-  return rawBinary('mul', p, q, 'and', 'bool');
+  return apply('pow', [a, b], {});
 }
 
 /** Elementwise max; where the inputs tie, the gradient is split evenly (PyTorch's rule). */
-export function maximum(a: Tensor, bIn: TensorLike): Tensor {
-  return extremum('maximum', a, asTensor(bIn, a));
+export function maximum(a: Tensor, b: TensorLike): Tensor {
+  return apply('maximum', [a, asTensor(b, a)], {});
 }
 /** Elementwise min. */
-export function minimum(a: Tensor, bIn: TensorLike): Tensor {
-  return extremum('minimum', a, asTensor(bIn, a));
-}
-function extremum(op: 'maximum' | 'minimum', a: Tensor, b: Tensor): Tensor {
-  const out = rawBinary(op, a, b, op, arithDtype(a, b));
-  return record(out, op === 'maximum' ? 'MaximumBackward0' : 'MinimumBackward0', [a, b], (g) => {
-    // PyTorch's rule: half each on ties, zero for the loser, and the full gradient to both sides
-    // when a NaN makes every comparison false.
-    const aLoses = rawBinary(op === 'maximum' ? 'lt' : 'gt', a, b, op, 'float32');
-    const bLoses = rawBinary(op === 'maximum' ? 'gt' : 'lt', a, b, op, 'float32');
-    const halfTie = mul(rawBinary('eq', a, b, op, 'float32'), 0.5);
-    const weight = (loses: Tensor): Tensor => add(neg(add(loses, halfTie)), 1);  // 1 - loses - tie/2
-    return [a.requiresGrad ? sumToShape(mul(g, weight(aLoses)), a.shape) : null,
-            b.requiresGrad ? sumToShape(mul(g, weight(bLoses)), b.shape) : null];
-  });
+export function minimum(a: Tensor, b: TensorLike): Tensor {
+  return apply('minimum', [a, asTensor(b, a)], {});
 }
 
 /** Comparison → bool mask (no gradient). */
 export function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Tensor, bIn: TensorLike): Tensor {
-  return rawBinary(op, a, asTensor(bIn, a), op, 'bool');
+  const b = asTensor(bIn, a);
+  return binaryOut(op, a, b, broadcastShapes(a.shape, b.shape, op), 'bool');
 }
 
-/** The gradient of an activation from its output `out` (the backend's activationBackward); exported for the fused layers. */
+/** The gradient of an activation from its output `out` (the backend's activationBackward); for rules and fused ops. */
 export function activationGrad(op: ActivationOp, out: Tensor, g: Tensor): Tensor {
-  const d = new Float32Array(out.numel());
-  getBackend().activationBackward(op, out.data as Float32Array, f32(g), d);
-  return fromF32(d, out.shape);
-}
-
-function rawUnary(op: UnaryOp, a: Tensor): Tensor {
-  const out = new Float32Array(a.numel());
-  getBackend().unary(op, f32(a), out);
-  return fromF32(out, a.shape);
+  const d = emptyFloat(out.shape);
+  getBackend().activationBackward(op, out.data as Float32Array, f32(g), d.data as Float32Array);
+  return d;
 }
 
 /** abs/square/relu of an int tensor stay int, as in PyTorch (bool is an error there too). */
 function intUnary(op: 'abs' | 'square' | 'relu', a: Tensor): Tensor {
   if (a.dtype === 'bool') throw new Error(`${op}: not supported for bool tensors (shape ${formatShape(a.shape)}); call .int() or .float() first`);
-  return cast(rawUnary(op, a), a.dtype);
+  return castOut(unaryOut(op, a), a.dtype);
 }
 
 /** -a. */
 export function neg(a: Tensor): Tensor {
   if (a.dtype === 'bool') throw new Error(`neg: negation of a bool tensor (shape [${a.shape.join(', ')}]) is not supported; use .eq(false) to invert a mask`);
   if (a.dtype !== 'float32') return mul(a, -1);
-  return record(rawUnary('neg', a), 'NegBackward0', [a], (g) => [neg(g)], false, NONE);
+  return apply('neg', [a], {});
 }
 /** e ** a. */
-export function exp(a: Tensor): Tensor {
-  const out = rawUnary('exp', a);
-  return record(out, 'ExpBackward0', [a], (g) => [mul(g, out)], true, NONE);
-}
+export function exp(a: Tensor): Tensor { return apply('exp', [a], {}); }
 /** Natural log. */
-export function log(a: Tensor): Tensor {
-  return record(rawUnary('log', a), 'LogBackward0', [a], (g) => [div(g, a)]);
-}
+export function log(a: Tensor): Tensor { return apply('log', [a], {}); }
 /** |a| (gradient 0 at 0, like PyTorch). */
 export function abs(a: Tensor): Tensor {
-  if (a.dtype !== 'float32') return intUnary('abs', a);
-  return record(rawUnary('abs', a), 'AbsBackward0', [a], (g) => [mul(g, rawUnary('sign', a))]);
+  return a.dtype !== 'float32' ? intUnary('abs', a) : apply('abs', [a], {});
 }
 /** Square root. */
-export function sqrt(a: Tensor): Tensor {
-  const out = rawUnary('sqrt', a);
-  return record(out, 'SqrtBackward0', [a], (g) => [div(g, mul(out, 2))], true, NONE);
-}
+export function sqrt(a: Tensor): Tensor { return apply('sqrt', [a], {}); }
 /** a * a. */
 export function square(a: Tensor): Tensor {
-  if (a.dtype !== 'float32') return intUnary('square', a);
-  return record(rawUnary('square', a), 'PowBackward0', [a], (g) => [mul(g, mul(a, 2))]);
+  return a.dtype !== 'float32' ? intUnary('square', a) : apply('square', [a], {});
 }
-/** max(a, 0). */
+/** max(a, 0); NaN propagates; the gradient is 0 at a ≤ 0 (PyTorch's rule at 0). */
 export function relu(a: Tensor): Tensor {
-  if (a.dtype !== 'float32') return intUnary('relu', a);
-  const out = rawUnary('relu', a);
-  return record(out, 'ReluBackward0', [a], (g) => [activationGrad('relu', out, g)], true, NONE);
+  return a.dtype !== 'float32' ? intUnary('relu', a) : apply('relu', [a], {});
 }
 /** 1 / (1 + e^-a). */
-export function sigmoid(a: Tensor): Tensor {
-  const out = rawUnary('sigmoid', a);
-  return record(out, 'SigmoidBackward0', [a], (g) => [activationGrad('sigmoid', out, g)], true, NONE);
-}
+export function sigmoid(a: Tensor): Tensor { return apply('sigmoid', [a], {}); }
 /** Hyperbolic tangent. */
-export function tanh(a: Tensor): Tensor {
-  const out = rawUnary('tanh', a);
-  return record(out, 'TanhBackward0', [a], (g) => [activationGrad('tanh', out, g)], true, NONE);
-}
+export function tanh(a: Tensor): Tensor { return apply('tanh', [a], {}); }
 /** Clamp into [min, max] (either bound optional); gradient passes where not clamped. */
 export function clamp(a: Tensor, min?: number, max?: number): Tensor {
-  const src = f32(a);
-  const out = new Float32Array(src.length);
-  const lo = min ?? -Infinity, hi = max ?? Infinity;
-  // min(max(v, lo), hi): with lo > hi every element becomes hi, as in PyTorch; NaN stays NaN.
-  for (let i = 0; i < src.length; i++) { const v = src[i]!; out[i] = v !== v ? v : Math.min(Math.max(v, lo), hi); }
-  return record(fromF32(out, a.shape), 'ClampBackward1', [a], (g) => {
-    const d = new Float32Array(src.length), gd = f32(g);
-    for (let i = 0; i < d.length; i++) d[i] = src[i]! >= lo && src[i]! <= hi ? gd[i]! : 0;
-    return [fromF32(d, a.shape)];
-  });
+  return apply('clamp', [a], { min: min ?? -Infinity, max: max ?? Infinity });
+}
+/** The elementwise activation `op` (relu, sigmoid or tanh) of `a`. */
+export function activation(op: ActivationOp, a: Tensor): Tensor {
+  return op === 'relu' ? relu(a) : op === 'sigmoid' ? sigmoid(a) : tanh(a);
 }
 
-/** Convert dtype (float → int truncates toward zero, like PyTorch). */
+/** Convert dtype (float → int truncates toward zero, like PyTorch); no gradient. */
 export function cast(a: Tensor, dtype: DType): Tensor {
-  if (dtype === a.dtype) return a;
-  const s = allocStorage(dtype, a.numel());
-  if (dtype === 'bool') for (let i = 0; i < s.length; i++) s[i] = a.data[i] !== 0 ? 1 : 0;
-  else if (dtype === 'int32') for (let i = 0; i < s.length; i++) s[i] = Math.trunc(a.data[i]!);
-  else s.set(a.data);
-  return new Tensor(s, a.shape, dtype);
+  return dtype === a.dtype ? a : castOut(a, dtype);
 }
 
 /** A copy that gradients flow through. */
 export function clone(a: Tensor): Tensor {
-  const s = allocStorage(a.dtype, a.numel());
-  s.set(a.data);
-  return record(new Tensor(s, a.shape, a.dtype), 'CloneBackward0', [a], (g) => [g], false, NONE);
+  return apply('clone', [a], {});
 }
 
 /**
@@ -246,27 +151,8 @@ export function inplace<T extends Tensor>(a: T, op: 'add' | 'mul' | 'div', bIn: 
   if (a.dtype !== 'float32' && (op === 'div' || b.dtype === 'float32' || !Number.isInteger(alpha))) {
     throw new Error(`${op}_: result type float32 can't be cast to the desired output type ${a.dtype} (shape [${a.shape.join(', ')}])`);
   }
-  const recording = needsGrad(a, b);
-  const old = recording ? a.detachHistory() : null;
-  // mul_ needs a's old values for b's gradient; they are about to be overwritten.
-  const oldValues = recording && op === 'mul' && b.requiresGrad ? fromF32(Float32Array.from(f32(a)), a.shape) : null;
-  const bd = alpha === 1 ? f32(b) : f32(b).map((v) => v * alpha);
-  if (a.data instanceof Float32Array) {
-    getBackend().binary(op, a.data, a.shape, bd, b.shape, a.shape, a.data);
-  } else {
-    const tmp = new Float32Array(a.numel());
-    getBackend().binary(op, f32(a), a.shape, bd, b.shape, a.shape, tmp);
-    const isBool = a.dtype === 'bool';
-    for (let i = 0; i < tmp.length; i++) a.data[i] = isBool ? (tmp[i] !== 0 ? 1 : 0) : tmp[i]!;
-  }
-  a.bumpVersion();
-  if (old === null) return a;
-  const after = op === 'div' && b.requiresGrad ? fromF32(Float32Array.from(f32(a)), a.shape) : null;
-  const name = op === 'add' ? (alpha < 0 ? 'SubBackward0' : 'AddBackward0') : op === 'mul' ? 'MulBackward0' : 'DivBackward0';
-  record(a, name, [old, b], (g) => {
-    if (op === 'add') return [g, b.requiresGrad ? sumToShape(alpha === 1 ? g : mul(g, alpha), b.shape) : null];
-    if (op === 'mul') return [mul(g, b), oldValues === null ? null : sumToShape(mul(g, oldValues), b.shape)];
-    return [div(g, b), after === null ? null : sumToShape(neg(div(mul(g, after), b)), b.shape)];
-  }, false, op === 'add' ? NONE : [1]);  // a's old values, where needed, were copied above
+  if (op === 'add') apply('add_', [a, b], { alpha });
+  else apply(op === 'mul' ? 'mul_' : 'div_', [a, b], {});
   return a;
 }
+

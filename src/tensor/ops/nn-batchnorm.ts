@@ -1,13 +1,13 @@
 /**
- * Fused batch normalisation over [N, C, *] (channels in dim 1), computed by the backend's
- * channelStats / channelAffine / batchNormBackward kernels. Like PyTorch, the forward saves only the
- * per-channel mean and 1/std (x̂ is recomputed in the backward); running statistics are updated in
- * place (unbiased variance).
+ * Batch normalisation over [N, C, *] (channels in dim 1): argument checks here; the primitive
+ * (rules/norm.ts) runs the backend's channelStats / batchNormCoefficients / channelAffine /
+ * batchNormBackward kernels. Like PyTorch, the forward saves only the per-channel mean and 1/std
+ * (x̂ is recomputed in the backward); running statistics are updated in place (unbiased variance).
  */
-import { formatShape } from '../shape.js';
-import { Tensor } from '../tensor.js';
-import { getBackend } from '../../backend/index.js';
-import { f32, fromF32, needsGrad, record } from './record.js';
+import type { ActivationOp } from '../../backend/backend.js';
+import { formatShape } from '../../shape/index.js';
+import type { Tensor } from '../tensor.js';
+import { apply } from './registry.js';
 
 function checkVec(name: string, t: Tensor | null, c: number, x: Tensor): void {
   if (t === null) return;
@@ -19,11 +19,12 @@ function checkVec(name: string, t: Tensor | null, c: number, x: Tensor): void {
 /**
  * batchNorm(x [N, C, *], runningMean [C] | null, runningVar [C] | null, weight [C] | null, bias [C] | null,
  * training, momentum, eps) → [N, C, *]; training normalises with batch statistics and updates the
- * running buffers (if given) by `momentum`; otherwise uses the running statistics.
+ * running buffers (if given) by `momentum`; otherwise uses the running statistics. `activation`
+ * fuses relu/sigmoid/tanh onto the output (one node, named as PyTorch names the activation's).
  */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null,
                           weight: Tensor | null = null, bias: Tensor | null = null,
-                          training = false, momentum = 0.1, eps = 1e-5): Tensor {
+                          training = false, momentum = 0.1, eps = 1e-5, activation?: ActivationOp): Tensor {
   if (x.dtype !== 'float32') throw new Error(`batchNorm: expected a float32 input, got ${x.dtype}`);
   if (x.ndim < 2) throw new Error(`batchNorm: expected input of shape [N, C, *], got ${formatShape(x.shape)}`);
   const n = x.shape[0]!, c = x.shape[1]!;
@@ -42,50 +43,9 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
     throw new Error(`batchNorm: expected more than 1 value per channel when training, got input size ${formatShape(x.shape)}`);
   }
   if (!(eps >= 0)) throw new Error(`batchNorm: eps must be non-negative, got ${eps}`);
-  const xd = f32(x);
-  const be = getBackend();
   const inputs: Tensor[] = [x];
   if (weight) inputs.push(weight);
   if (bias) inputs.push(bias);
-  const grad = needsGrad(...inputs);
-  // Per-channel statistics (saved for the backward, like PyTorch's save_mean / save_invstd).
-  const mean = new Float32Array(c), invstd = new Float32Array(c);
-  if (training) {
-    const varB = new Float32Array(c);
-    be.channelStats(xd, n, c, s, mean, varB);
-    for (let ch = 0; ch < c; ch++) invstd[ch] = 1 / Math.sqrt(varB[ch]! + eps);
-    if (runningMean !== null && runningVar !== null) {
-      // Buffers are state, not graph values: update them in place without recording.
-      const rm = runningMean.data as Float32Array, rv = runningVar.data as Float32Array;
-      for (let ch = 0; ch < c; ch++) {
-        rm[ch] = (1 - momentum) * rm[ch]! + momentum * mean[ch]!;
-        rv[ch] = (1 - momentum) * rv[ch]! + momentum * (varB[ch]! * count / (count - 1));
-      }
-      runningMean.bumpVersion();
-      runningVar.bumpVersion();
-    }
-  } else {
-    const rm = f32(runningMean!), rv = f32(runningVar!);
-    for (let ch = 0; ch < c; ch++) { mean[ch] = rm[ch]!; invstd[ch] = 1 / Math.sqrt(rv[ch]! + eps); }
-  }
-  // y = x·(w·invstd) + (b − mean·w·invstd): one multiply-add per element, as PyTorch's CPU kernel.
-  const wd = weight ? f32(weight) : null, bd = bias ? f32(bias) : null;
-  const scale = new Float32Array(c), shift = new Float32Array(c);
-  for (let ch = 0; ch < c; ch++) {
-    scale[ch] = (wd ? wd[ch]! : 1) * invstd[ch]!;
-    shift[ch] = (bd ? bd[ch]! : 0) - mean[ch]! * scale[ch]!;
-  }
-  const y = new Float32Array(xd.length);
-  be.channelAffine(xd, n, c, s, scale, shift, y);
-  const out = fromF32(y, x.shape);
-  if (!grad) return out;
-  return record(out, 'NativeBatchNormBackward0', inputs, (g) => {
-    const dx = x.requiresGrad ? new Float32Array(xd.length) : null;
-    const dw = new Float32Array(c), db = new Float32Array(c);
-    be.batchNormBackward(f32(g), xd, n, c, s, mean, invstd, scale, training, db, dw, dx);
-    const grads: (Tensor | null)[] = [dx ? fromF32(dx, x.shape) : null];
-    if (weight) grads.push(weight.requiresGrad ? fromF32(dw, weight.shape) : null);
-    if (bias) grads.push(bias.requiresGrad ? fromF32(db, bias.shape) : null);
-    return grads;
-  });
+  return apply('batchNorm', inputs, { runningMean, runningVar, training, momentum, eps,
+    hasWeight: weight !== null, hasBias: bias !== null, ...(activation !== undefined ? { activation } : {}) });
 }

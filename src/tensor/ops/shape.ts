@@ -1,31 +1,27 @@
 /** Shape ops: reshape/view, permute, transpose, (un)squeeze, expand, cat, stack. */
-import { getBackend } from '../../backend/index.js';
-import { allocStorage, promoteTypes } from '../dtype.js';
-import { formatShape, normalizeDim, resolveShape, shapesEqual, sizeOf } from '../shape.js';
-import { Tensor } from '../tensor.js';
-import { f32, fromF32, record, renameGradFn } from './record.js';
-import { sumToShape } from './elementwise.js';
+import { formatShape, normalizeDim, resolveShape, shapesEqual, sizeOf } from '../../shape/index.js';
+import type { Tensor } from '../tensor.js';
+import { apply, composite } from './registry.js';
+import { fillTensor, emptyJs } from './kernels.js';
 
 /** A tensor of `t`'s shape and dtype filled with `v`. */
 export function fullLike(t: Tensor, v: number): Tensor {
-  const s = allocStorage(t.dtype, t.numel());
-  s.fill(v);
-  return new Tensor(s, t.shape, t.dtype);
+  if (t.dtype === 'float32') return fillTensor(t.shape, v);
+  const out = emptyJs(t.shape, t.dtype);
+  out.data.fill(v);
+  return out;
 }
 
 /** Same data, new shape (one dim may be -1); shares storage like PyTorch's view. */
 export function reshape(a: Tensor, shape: readonly number[]): Tensor {
   const target = resolveShape(shape, a.numel(), 'reshape', a.shape);
   if (shapesEqual(target, a.shape)) return a;
-  const view = a.viewStorage(target);
-  view.viewBase = a;
-  // PyTorch 1.13 names a reshape of a contiguous tensor ReshapeAliasBackward0 (view() is ViewBackward0).
-  return record(view, 'ReshapeAliasBackward0', [a], (g) => [g.viewStorage(a.shape)], false, []);
+  return apply('reshape', [a], { shape: target });
 }
 
 /** reshape under PyTorch's `view` name (here every tensor is contiguous, so view never fails). */
 export function view(a: Tensor, shape: readonly number[]): Tensor {
-  return renameGradFn(reshape(a, shape), 'ViewBackward0', [a]);
+  return composite('ViewBackward0', [a], () => reshape(a, shape));
 }
 
 /** Merge dims startDim..endDim into one. */
@@ -46,19 +42,7 @@ export function permute(a: Tensor, dims: readonly number[]): Tensor {
   const perm = dims.map((d) => normalizeDim(d, a.ndim, 'permute'));
   if (new Set(perm).size !== perm.length) throw new Error(`permute: repeated dim in [${dims.join(', ')}]`);
   if (perm.every((p, i) => p === i)) return a;
-  const outShape = perm.map((p) => a.shape[p]!);
-  const out = new Float32Array(a.numel());
-  getBackend().permute(f32(a), a.shape, perm, out);
-  const res = a.dtype === 'float32' ? fromF32(out, outShape) : new Tensor(toDtype(out, a), outShape, a.dtype);
-  const inv = new Array<number>(perm.length);
-  perm.forEach((p, i) => { inv[p] = i; });
-  return record(res, 'PermuteBackward0', [a], (g) => [permute(g, inv)], false, []);
-}
-
-function toDtype(out: Float32Array, like: Tensor) {
-  const s = allocStorage(like.dtype, out.length);
-  s.set(out);
-  return s;
+  return apply('permute', [a], { perm });
 }
 
 /** Swap two dims. */
@@ -66,13 +50,13 @@ export function transpose(a: Tensor, dim0: number, dim1: number): Tensor {
   const d0 = normalizeDim(dim0, a.ndim, 'transpose'), d1 = normalizeDim(dim1, a.ndim, 'transpose');
   const perm = a.shape.map((_, i) => i);
   perm[d0] = d1; perm[d1] = d0;
-  return renameGradFn(permute(a, perm), 'TransposeBackward0', [a]);
+  return composite('TransposeBackward0', [a], () => permute(a, perm));
 }
 
 /** Matrix transpose for ≤ 2-D tensors, like `X.t()`. */
 export function t(a: Tensor): Tensor {
   if (a.ndim > 2) throw new Error(`t: expects a tensor with <= 2 dimensions, but got ${a.ndim}-D (shape ${formatShape(a.shape)})`);
-  return a.ndim < 2 ? a : renameGradFn(transpose(a, 0, 1), 'TBackward0', [a]);
+  return a.ndim < 2 ? a : composite('TBackward0', [a], () => transpose(a, 0, 1));
 }
 
 /** Insert a size-1 dim at `dim`. */
@@ -80,15 +64,15 @@ export function unsqueeze(a: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, a.ndim + 1, 'unsqueeze');
   const shape = a.shape.slice();
   shape.splice(d, 0, 1);
-  return renameGradFn(reshape(a, shape), 'UnsqueezeBackward0', [a]);
+  return composite('UnsqueezeBackward0', [a], () => reshape(a, shape));
 }
 
 /** Drop size-1 dims (all, or just `dim`). */
 export function squeeze(a: Tensor, dim?: number): Tensor {
-  if (dim === undefined) return renameGradFn(reshape(a, a.shape.filter((d) => d !== 1)), 'SqueezeBackward0', [a]);
+  if (dim === undefined) return composite('SqueezeBackward0', [a], () => reshape(a, a.shape.filter((d) => d !== 1)));
   const d = normalizeDim(dim, a.ndim, 'squeeze');
   if (a.shape[d] !== 1) return a;
-  return renameGradFn(reshape(a, a.shape.filter((_, i) => i !== d)), 'SqueezeBackward1', [a]);
+  return composite('SqueezeBackward1', [a], () => reshape(a, a.shape.filter((_, i) => i !== d)));
 }
 
 /** Broadcast to `shape` (materialised; -1 keeps a dim). */
@@ -114,11 +98,7 @@ export function expand(a: Tensor, shape: readonly number[]): Tensor {
     }
   }
   if (shapesEqual(target, a.shape)) return a;
-  const zeros = new Float32Array(1);
-  const out = new Float32Array(sizeOf(target));
-  getBackend().binary('add', f32(a), a.shape, zeros, [], target, out);
-  const res = a.dtype === 'float32' ? fromF32(out, target) : new Tensor(toDtype(out, a), target, a.dtype);
-  return record(res, 'ExpandBackward0', [a], (g) => [sumToShape(g, a.shape)], false, []);
+  return apply('expand', [a], { shape: target });
 }
 
 /** Join tensors along an existing dim; all other dims must agree. */
@@ -127,41 +107,13 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const first = tensors[0]!;
   if (first.ndim === 0) throw new Error('cat: zero-dimensional tensor (at position 0) cannot be concatenated');
   const d = normalizeDim(dim, first.ndim, 'cat');
-  let dtype = first.dtype;
-  let total = 0;
   tensors.forEach((x, k) => {
     if (x.ndim !== first.ndim || x.shape.some((s, i) => i !== d && s !== first.shape[i])) {
       throw new Error(`cat: sizes of tensors must match except in dimension ${d}; tensor 0 has shape ${formatShape(first.shape)} ` +
                       `but tensor ${k} has shape ${formatShape(x.shape)}`);
     }
-    dtype = promoteTypes(dtype, x.dtype);
-    total += x.shape[d]!;
   });
-  const outShape = first.shape.slice();
-  outShape[d] = total;
-  const outer = sizeOf(first.shape.slice(0, d));
-  const inner = sizeOf(first.shape.slice(d + 1));
-  const out = allocStorage(dtype, sizeOf(outShape));
-  let offset = 0;
-  for (const x of tensors) {
-    const chunk = x.shape[d]! * inner;
-    for (let o = 0; o < outer; o++) {
-      out.set(x.data.subarray(o * chunk, (o + 1) * chunk), o * total * inner + offset);
-    }
-    offset += chunk;
-  }
-  const res = new Tensor(out, outShape, dtype);
-  return record(res, 'CatBackward0', tensors.slice(), (g) => {
-    const gd = f32(g);
-    let off = 0;
-    return tensors.map((x) => {
-      const chunk = x.shape[d]! * inner;
-      const gx = new Float32Array(x.numel());
-      for (let o = 0; o < outer; o++) gx.set(gd.subarray(o * total * inner + off, o * total * inner + off + chunk), o * chunk);
-      off += chunk;
-      return fromF32(gx, x.shape);
-    });
-  }, false, []);
+  return apply('cat', tensors.slice(), { dim: d });
 }
 
 /** Stack equal-shaped tensors along a new dim. */
@@ -174,5 +126,5 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
     }
   });
   const d = normalizeDim(dim, first.ndim + 1, 'stack');
-  return renameGradFn(cat(tensors.map((x) => unsqueeze(x, d)), d), 'StackBackward0', tensors);
+  return composite('StackBackward0', tensors, () => cat(tensors.map((x) => unsqueeze(x, d)), d));
 }
