@@ -11,7 +11,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import type { Module } from '../../nn/module.js';
 import { UninitializedBuffer, UninitializedParameter } from '../../nn/parameter.js';
 import { formatShape } from '../../tensor/shape.js';
-import { encodeModel, type AttrValue, type OnnxNode, type OnnxTensor } from './onnx-proto.js';
+import { encodeModel, type AttrValue, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-proto.js';
 import { scopeOf, traceModel, type Producer } from './trace.js';
 import { emitOp, layerEmitter, type EmitContext } from './emit.js';
 
@@ -29,6 +29,11 @@ export interface ExportOnnxOptions {
 
 /** exportOnnx(model, [N, C, H, W]) → ONNX model bytes; see the module comment. The model's training flags are restored afterwards. */
 export function exportOnnx(model: Module, inputShape: readonly number[], opts: ExportOnnxOptions = {}): Uint8Array {
+  return encodeModel(onnxGraph(model, inputShape, opts));
+}
+
+/** The graph exportOnnx would write (nodes, initializers, inputs, outputs), to inspect before encoding. */
+export function onnxGraph(model: Module, inputShape: readonly number[], opts: ExportOnnxOptions = {}): OnnxModel {
   const opset = opts.opsetVersion ?? 13;
   if (opset !== 13) throw new Error(`exportOnnx: opsetVersion ${opset} is not supported (convnet-ts writes opset 13)`);
   if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((d) => Number.isInteger(d) && d >= 1)) {
@@ -106,7 +111,10 @@ export function exportOnnx(model: Module, inputShape: readonly number[], opts: E
     }
     if (!ready) {
       stack.push([t, true]);
-      for (const d of depsOf(p)) if (!names.has(d)) stack.push([d, false]);
+      // Reversed, so the first input's subgraph is emitted first: nodes come out in the order the
+      // forward ran them (b1 before b2 of an Inception), numbered as PyTorch numbers them (Relu, Relu_1).
+      const deps = depsOf(p);
+      for (let i = deps.length - 1; i >= 0; i--) if (!names.has(deps[i]!)) stack.push([deps[i]!, false]);
       continue;
     }
     const inputs = depsOf(p).map((d) => names.get(d)!);
@@ -125,11 +133,11 @@ export function exportOnnx(model: Module, inputShape: readonly number[], opts: E
     nodes.push({ name: unique('/Identity'), opType: 'Identity', inputs: [outValue], outputs: [outputName], attrs: {} });
   }
   const dims = (s: readonly number[]): (number | string)[] => s.map((d, i) => (i === 0 && ctx.dynamicBatch ? 'batch' : d));
-  return encodeModel({
+  return {
     graphName: 'main_graph', nodes, initializers, opset, producerName: 'convnet-ts',
     inputs: [{ name: inputName, dims: dims(inputShape) }],
     outputs: [{ name: outputName, dims: dims(trace.output.shape) }],
-  });
+  };
 }
 
 

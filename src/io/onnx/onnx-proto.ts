@@ -43,13 +43,13 @@ function leBytes(a: Float32Array | BigInt64Array): Uint8Array {
   return out;
 }
 
-/** TensorProto: dims (1), data_type (2), float_data (4, packed), name (8), raw_data (9). */
+/** TensorProto: dims (1), data_type (2), float_data (4, packed), name (8; omitted when empty, as for a Constant's value), raw_data (9). */
 export function tensorProto(t: OnnxTensor): ProtoWriter {
   const w = new ProtoWriter();
   for (const d of t.dims) w.varint(1, d);
   w.varint(2, t.data instanceof Float32Array ? ONNX_FLOAT : ONNX_INT64);
   if (t.packed && t.data instanceof Float32Array) w.packedFloats(4, t.data);
-  w.string(8, t.name);
+  if (t.name !== '') w.string(8, t.name);
   if (!(t.packed && t.data instanceof Float32Array)) w.bytes(9, leBytes(t.data));
   return w;
 }
