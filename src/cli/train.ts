@@ -109,7 +109,7 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
 }
 
 /** Fail before training, not after the first epoch, when an output file's directory is missing or read-only, or the path is a directory. */
-function checkWritableTarget(flag: string, file: string | undefined): void {
+export function checkWritableTarget(flag: string, file: string | undefined): void {
   if (file === undefined) return;
   const dir = path.dirname(path.resolve(file));
   try {
