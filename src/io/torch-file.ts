@@ -1,7 +1,9 @@
-/** Node file I/O for torch.save files: loadTorch(path | bytes) → a state dict (decodeTorch does the parsing). */
+/** Node file I/O for torch.save files: loadTorch(path | bytes) → a state dict, saveTorch(path, model) (decodeTorch / encodeTorch do the bytes). */
 import { readFileSync } from 'node:fs';
-import type { StateDict } from '../nn/module.js';
+import type { Module, StateDict } from '../nn/module.js';
+import { writeFileAtomic } from './atomic.js';
 import { decodeTorch, type DecodeTorchOptions } from './torch.js';
+import { encodeTorch } from './torch-writer.js';
 
 /**
  * The state dict in a torch.save file (`torch.save(net.state_dict(), 'model.pt')`), ready for
@@ -17,4 +19,12 @@ export function loadTorch(pathOrBytes: string | Uint8Array, opts: Omit<DecodeTor
     throw new Error(`loadTorch: cannot read '${pathOrBytes}': ${(e as Error).message}`, { cause: e });
   }
   return decodeTorch(bytes, { ...opts, source: pathOrBytes });
+}
+
+/**
+ * Write `model`'s state dict (or a StateDict) as a torch.save file at `path`, atomically: PyTorch
+ * continues from it with `net.load_state_dict(torch.load(path))`.
+ */
+export function saveTorch(path: string, modelOrStateDict: Module | StateDict): void {
+  writeFileAtomic(path, encodeTorch(modelOrStateDict));
 }
