@@ -131,6 +131,17 @@ test('the hostile pickles are rejected at the GLOBAL/opcode, before anything is 
   assert.throws(() => loadTorch(fixture('legacy.pt')), /legacy torch\.save format .*re-save it with a current torch/);
 });
 
+test('decodeTorchObject keeps shared pickle references shared: a 2^200-leaf tuple bomb and 200,000-deep lists load at once', { timeout: 20_000 }, () => {
+  const bomb = decodeTorchObject(readFileSync(fixture('tuple_bomb.pt'))) as Map<string, unknown>;
+  let t = bomb.get('x') as unknown[];
+  for (let i = 0; i < 200; i++) { assert.equal(t[0], t[1], 'one object, referenced twice'); t = t[0] as unknown[]; }
+  assert.deepEqual(t, []);
+  let deep = decodeTorchObject(readFileSync(fixture('deep_nesting.pt'))) as unknown[];
+  let depth = 0;
+  while (deep.length === 1) { deep = deep[0] as unknown[]; depth++; }
+  assert.equal(depth, 200000);
+});
+
 test('every truncation of lenet.pt is a FormatError', { timeout: 60_000 }, () => {
   const bytes = readFileSync(fixture('lenet.pt'));
   for (let cut = 0; cut < bytes.length; cut += 997) {
