@@ -27,3 +27,17 @@ export * as optim from './optim/index.js';
 export * as d2l from './d2l/index.js';
 export * as train from './train/index.js';
 export * as models from './models/index.js';
+// Interop, universal (bytes in, bytes out; no node: imports): torch.save files, ONNX export.
+export { FormatError } from './io/format-error.js';
+export { decodeTorch, decodeTorchObject, type DecodeTorchOptions } from './io/torch.js';
+export { encodeTorch } from './io/torch-writer.js';
+export { exportOnnx, onnxGraph, type ExportOnnxOptions } from './io/onnx/export.js';
+export type { OnnxModel, OnnxNode, OnnxTensor, OnnxValueInfo, AttrValue as OnnxAttrValue } from './io/onnx/onnx-proto.js';
+// File I/O by path (node:fs): these belong to the Node entry.
+export { loadTorch, saveTorch } from './io/torch-file.js';
+export { saveOnnx } from './io/onnx-file.js';
+export { loadWeights, sniffWeightsFormat } from './io/weights.js';
+export {
+  saveCheckpoint, loadCheckpoint, encodeCheckpoint, decodeCheckpoint,
+  type SaveCheckpointOptions, type LoadCheckpointOptions, type LoadedCheckpoint,
+} from './io/checkpoint.js';

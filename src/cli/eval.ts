@@ -1,14 +1,14 @@
 /** `convnet eval <model> --weights FILE`: test loss and accuracy of a checkpoint on Fashion-MNIST. */
 import { scoped } from '../tensor/lifetime.js';
 import { noGrad } from '../autograd/grad-mode.js';
-import { loadCheckpoint } from '../io/checkpoint.js';
+import { loadWeights } from '../io/weights.js';
 import { Flags, parseArgs, UsageError, type FlagSpec } from './args.js';
 import { DOWNLOAD_FLAGS, ensureData } from './data.js';
 import { buildModel, checkSavedModel, DATA_FLAGS, modelSpecArg, setupData, type Io } from './common.js';
 
 /** Options of `convnet eval`. */
 export const EVAL_FLAGS: Record<string, FlagSpec> = {
-  weights: { type: 'string', metavar: 'FILE', help: 'safetensors checkpoint (ours, or a PyTorch state_dict saved as safetensors)' },
+  weights: { type: 'string', metavar: 'FILE', help: 'weights: a safetensors checkpoint (ours, or a PyTorch state_dict) or a torch.save state dict (.pt)' },
   ...DATA_FLAGS,
   ...DOWNLOAD_FLAGS,
   json: { type: 'bool', help: 'print the result as one JSON record' },
@@ -20,11 +20,11 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   const f = new Flags(flags);
   const [name, spec] = modelSpecArg(positionals, 'eval');
   const weights = f.str('weights');
-  if (weights === undefined) throw new UsageError(`eval: --weights FILE is required (e.g. convnet eval ${name} --weights lenet.safetensors)`);
+  if (weights === undefined) throw new UsageError(`eval: --weights FILE is required (e.g. convnet eval ${name} --weights lenet.safetensors, or a torch.save'd lenet.pt)`);
   await ensureData(f, io.err);
   const data = setupData(f, spec);
   const model = buildModel(spec, data, 0.1);
-  const ck = loadCheckpoint(weights, model);
+  const ck = loadWeights(weights, model);
   checkSavedModel(weights, ck.metadata.model, name);
   model.eval();
   let loss = 0, correct = 0, n = 0;

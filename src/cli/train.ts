@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import { loadWeights } from '../io/weights.js';
 import { setRngState } from '../tensor/rng.js';
 import { getBackend } from '../backend/index.js';
 import { SGD } from '../optim/sgd.js';
@@ -27,6 +28,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   ...DOWNLOAD_FLAGS,
   save: { type: 'string', metavar: 'FILE', help: 'write a safetensors checkpoint after every epoch' },
   resume: { type: 'string', metavar: 'FILE', help: 'continue from a checkpoint (weights, optimiser state, epoch, RNG)' },
+  init: { type: 'string', metavar: 'FILE', help: 'start from these weights (a torch.save state dict .pt, or .safetensors); fresh optimiser, epochs from 1' },
   plot: { type: 'string', metavar: 'FILE.svg|png', help: 'write d2l-style loss/accuracy curves (SVG, or a plain PNG rendering) after every epoch' },
   json: { type: 'bool', help: 'print one JSON record per epoch on stdout (human output goes to stderr)' },
   quiet: { type: 'bool', help: 'no progress bar' },
@@ -40,6 +42,8 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
   const plot = f.str('plot');
   if (plot !== undefined && !/\.(svg|png)$/i.test(plot)) throw new UsageError(`option --plot: '${plot}' must be an .svg or .png file`);
   for (const k of ['save', 'plot']) checkWritableTarget(k, f.str(k));
+  const init = f.str('init');
+  if (init !== undefined && f.has('resume')) throw new UsageError('options --init and --resume exclude each other (--resume already restores the weights)');
   const optName = f.str('optimizer') ?? 'sgd';
   const lr = f.num('lr') ?? (optName === 'adam' ? 0.001 : spec.defaultLr);
   const maxEpochs = f.num('epochs') ?? 10;
@@ -52,6 +56,11 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
   const optimizer = makeOptimizer(optName, model, lr, f);
   let startEpoch = 0;
   const resume = f.str('resume');
+  if (init !== undefined) {
+    const ck = loadWeights(init, model);
+    checkSavedModel(init, ck.metadata.model, name);
+    info.write(`initialised ${name} from ${init}\n`);
+  }
   if (resume !== undefined) {
     const ck = loadCheckpoint(resume, model, { optimizer });
     checkSavedModel(resume, ck.metadata.model, name);
@@ -100,7 +109,7 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
 }
 
 /** Fail before training, not after the first epoch, when an output file's directory is missing or read-only, or the path is a directory. */
-function checkWritableTarget(flag: string, file: string | undefined): void {
+export function checkWritableTarget(flag: string, file: string | undefined): void {
   if (file === undefined) return;
   const dir = path.dirname(path.resolve(file));
   try {

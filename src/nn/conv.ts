@@ -30,13 +30,14 @@ export interface Conv1dModuleOptions {
   bias?: boolean;
 }
 
-type Tuple = number[];
+/** Per-spatial-dim sizes, e.g. [5, 5]. */
+export type Tuple = number[];
 
 /** Sentinel inChannels with which Lazy* subclasses ask the base constructor for a lazy module. */
 const LAZY = -0.5;
 
 /** `v` repeated to `d` entries (an int means the same size on every spatial dim), checked to be integers >= min. */
-function tuple(v: number | readonly number[], d: number, what: string, min: number, name: string): Tuple {
+export function tuple(v: number | readonly number[], d: number, what: string, min: number, name: string): Tuple {
   const t = typeof v === 'number' ? new Array<number>(d).fill(v) : [...v];
   if (t.length !== d || !t.every((e) => Number.isInteger(e) && e >= min)) {
     throw new Error(`${name}: ${what} must be ${min > 0 ? 'a positive' : 'a non-negative'} integer` +
@@ -45,7 +46,7 @@ function tuple(v: number | readonly number[], d: number, what: string, min: numb
   return t;
 }
 /** Python's tuple repr: (5, 5) and (3,). */
-const pyTuple = (t: Tuple): string => (t.length === 1 ? `(${t[0]},)` : `(${t.join(', ')})`);
+export const pyTuple = (t: Tuple): string => (t.length === 1 ? `(${t[0]},)` : `(${t.join(', ')})`);
 
 /** Shared machinery of Conv1d/Conv2d (PyTorch's _ConvNd). */
 abstract class ConvNd extends Module {

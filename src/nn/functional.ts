@@ -14,6 +14,7 @@ export const softmax = (x: Tensor, dim: number): Tensor => red.softmax(x, dim);
 /** log-softmax over `dim` (stable). */
 export const logSoftmax = (x: Tensor, dim: number): Tensor => red.logSoftmax(x, dim);
 export { conv2d, conv1d, type Conv2dOptions, type Conv1dOptions, type Pair } from '../tensor/ops/conv.js';
+export { convTranspose2d, convTransposeOutSize, type ConvTranspose2dOptions } from '../tensor/ops/conv-transpose.js';
 export {
   maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions, type AdaptiveSize,
 } from '../tensor/ops/pool.js';

@@ -4,6 +4,7 @@ export { Parameter, UninitializedParameter, UninitializedBuffer } from './parame
 export { Sequential, ModuleList } from './container.js';
 export * as init from './init.js';
 export { Conv1d, Conv2d, LazyConv1d, LazyConv2d, type Conv1dModuleOptions, type Conv2dModuleOptions } from './conv.js';
+export { ConvTranspose2d, LazyConvTranspose2d, type ConvTranspose2dModuleOptions } from './conv-transpose.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling.js';
 export { Linear, LazyLinear, type LinearOptions } from './linear.js';
 export { ReLU, Sigmoid, Tanh, Softmax } from './activation.js';

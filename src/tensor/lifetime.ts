@@ -68,7 +68,24 @@ export function scoped<T>(label: string, fn: () => T): T {
  * (escaped to a module or a user) or owned (by a graph node, a gradient slot, an optimiser).
  */
 export function releaseTemporary(t: Tensor, reason: string): void {
-  if (!t.pinned && !t.owned) t.releaseHandle(reason);
+  if (!t.pinned && !t.owned && keeping === 0) t.releaseHandle(reason);
+}
+
+let keeping = 0;
+
+/**
+ * Run `fn` with the library's releases of temporaries switched off, for code that walks a forward
+ * pass's graph afterwards (the ONNX exporter's trace reads every intermediate). What it made is
+ * left to the garbage collector (the FinalizationRegistry safety net), so use it for one pass, not
+ * in a loop.
+ */
+export function keepTemporaries<T>(fn: () => T): T {
+  keeping++;
+  try {
+    return fn();
+  } finally {
+    keeping--;
+  }
 }
 
 /** Mark `t` as escaped: the library will never release it (dispose() and the garbage collector still can). */

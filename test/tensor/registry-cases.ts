@@ -95,6 +95,12 @@ export const CASES: { readonly [P in Primitive]: readonly RegistryCase[] } = {
       fn: (x, w, b) => conv2dActivation(x!, w!, b!, { padding: 1 }, 'relu', pooled('max', 2)),
       gradcheck: { eps: 1e-3, atol: 5e-3, rtol: 3e-2 } },
   ],
+  convTranspose2d: [
+    { name: 'bias, stride 2, padding, output padding', inputs: () => [g(randn(2, 2, 3, 3)), g(randn(2, 3, 3, 3)), g(randn(3))],
+      fn: (x, w, b) => F.convTranspose2d(x!, w!, b!, { stride: 2, padding: 1, outputPadding: 1 }) },
+    { name: 'groups, dilation, no bias', inputs: () => [g(randn(1, 4, 4, 4)), g(randn(4, 1, 2, 2))],
+      fn: (x, w) => F.convTranspose2d(x!, w!, null, { groups: 2, dilation: 2 }) },
+  ],
   maxPool2d: [{ name: '3x3 stride 2 padding 1', inputs: () => [distinct([1, 2, 5, 5])], fn: (x) => F.maxPool2d(x!, 3, { stride: 2, padding: 1 }) }],
   avgPool2d: [{ name: 'padding, ceil mode', inputs: () => [g(randn(1, 2, 5, 5))], fn: (x) => F.avgPool2d(x!, 2, { padding: 1, ceilMode: true }) }],
   adaptiveAvgPool2d: [{ name: '5x5 → 2x3', inputs: () => [g(randn(1, 2, 5, 5))], fn: (x) => F.adaptiveAvgPool2d(x!, [2, 3]) }],

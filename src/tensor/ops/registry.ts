@@ -48,7 +48,7 @@ export const OPS: { readonly [P in Primitive]: Rule<P> } = {
   // matrix products (rules/linalg.ts)
   matmul: M.matmul, linear: M.linear,
   // convolution and pooling (rules/conv.ts)
-  conv2d: C.conv2d, maxPool2d: C.maxPool2d, avgPool2d: C.avgPool2d, adaptiveAvgPool2d: C.adaptiveAvgPool2d,
+  conv2d: C.conv2d, convTranspose2d: C.convTranspose2d, maxPool2d: C.maxPool2d, avgPool2d: C.avgPool2d, adaptiveAvgPool2d: C.adaptiveAvgPool2d,
   // normalisation (rules/norm.ts)
   batchNorm: N.batchNorm, dropout: N.dropout,
   // losses (rules/loss.ts)

@@ -21,6 +21,9 @@ export interface ConvParams {
   pool?: PoolSpec;
 }
 
+/** Parameters of convTranspose2d: the geometry of the convolution it is the adjoint of (see ops/conv-transpose.ts). */
+export interface ConvTransposeParams { g: Conv2dGeometry }
+
 /** Parameters of maxPool2d / avgPool2d: the geometry (input read as 4-D) and the output shape. */
 export interface PoolParams { g: Pool2dGeometry; outShape: readonly number[] }
 
@@ -57,7 +60,7 @@ function eachWindow(p: AdaptiveParams, f: (pl: number, o: number, y0: number, y1
 }
 
 /** The convolution and pooling primitives. */
-export const convRules: RuleSet<'conv2d' | 'maxPool2d' | 'avgPool2d' | 'adaptiveAvgPool2d'> = {
+export const convRules: RuleSet<'conv2d' | 'convTranspose2d' | 'maxPool2d' | 'avgPool2d' | 'adaptiveAvgPool2d'> = {
   conv2d: {
     name: (p) => (p.pool ? p.pool.name : p.activation === undefined ? 'ConvolutionBackward0' : ACTIVATION_NODE[p.activation]),
     // PyTorch's convolution saves input and weight; with an activation (and no pooling) the output is its y.
@@ -94,6 +97,31 @@ export const convRules: RuleSet<'conv2d' | 'maxPool2d' | 'avgPool2d' | 'adaptive
         dx: dx && dx.data as Float32Array, dw: dw && dw.data as Float32Array, db: db && db.data as Float32Array,
       }, p.activation === undefined ? undefined : { op: p.activation, y: y!.data as Float32Array },
       p.pool ? fusedPool(p.pool, null, s.extras[1] ?? null) : undefined);
+      return s.shapes.length === 3 ? [dx, dw, db] : [dx, dw];
+    },
+  },
+  // A transposed convolution is the input gradient of the convolution g (our output is its input):
+  // forward = conv2dBackwardInput, input gradient = conv2d forward of dy, weight gradient =
+  // conv2dBackwardWeight with x as that convolution's dy. No kernel of its own on any backend.
+  convTranspose2d: {
+    // PyTorch names it ConvolutionBackward0 too (conv_transpose2d is convolution(transposed=True)).
+    name: 'ConvolutionBackward0',
+    saves: (_p, needs) => [...(needs[1] ? [0] : []), ...(needs[0] ? [1] : [])],
+    forward: ([x, w, bias], p) => {
+      const be = getBackend(), g = p.g, plane = g.h * g.w;
+      const out = emptyFloat([g.n, g.c, g.h, g.w]), y = out.data as Float32Array;
+      be.conv2dBackwardInput(g, f32(x!), f32(w!), y);
+      if (bias !== undefined) be.channelAffine(y, g.n, g.c, plane, new Float32Array(g.c).fill(1), f32(bias), y);
+      return out;
+    },
+    backward: (gy, s, p) => {
+      const be = getBackend(), g = p.g, dyd = f32(gy);
+      const dx = s.needs[0] ? emptyFloat(s.shapes[0]!) : null;
+      const dw = s.needs[1] ? emptyFloat(s.shapes[1]!) : null;
+      const db = s.shapes.length === 3 && s.needs[2] ? emptyFloat([g.c]) : null;
+      if (dx) be.conv2d(g, dyd, f32(s.inputs[1]!), null, dx.data as Float32Array);
+      if (dw) be.conv2dBackwardWeight(g, dyd, f32(s.inputs[0]!), dw.data as Float32Array);
+      if (db) be.reduce('sum', dyd, [g.n, g.c, g.h, g.w], [0, 2, 3], db.data as Float32Array);
       return s.shapes.length === 3 ? [dx, dw, db] : [dx, dw];
     },
   },
@@ -150,5 +178,5 @@ export const convRules: RuleSet<'conv2d' | 'maxPool2d' | 'avgPool2d' | 'adaptive
 };
 
 /** Parameter types of these primitives, for the registry's OpParams. */
-export interface ConvRuleParams { conv2d: ConvParams; maxPool2d: PoolParams; avgPool2d: PoolParams; adaptiveAvgPool2d: AdaptiveParams }
+export interface ConvRuleParams { conv2d: ConvParams; convTranspose2d: ConvTransposeParams; maxPool2d: PoolParams; avgPool2d: PoolParams; adaptiveAvgPool2d: AdaptiveParams }
 
