@@ -118,7 +118,11 @@ export class NodeWorkerPool implements LoaderPool {
       // Atomics.waitAsync is Node 16+ / ES2024; typed here because the project targets ES2022's lib.
       const w = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<unknown> | string } })
         .waitAsync(this.signal, 0, seen, 1000);
-      if (w.async) await w.value;
+      if (w.async) {
+        // waitAsync does not keep Node's event loop alive, and the workers are unref'd: hold it open while waiting.
+        const keep = setTimeout(() => {}, 1000);
+        try { await w.value; } finally { clearTimeout(keep); }
+      }
     }
   }
 
