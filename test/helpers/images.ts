@@ -12,7 +12,9 @@ export function tempDir(prefix: string): string {
 /** Write HWC 8-bit pixels as PNG / JPEG / WebP (by extension; WebP lossless, JPEG quality 90). */
 export async function writeImage(file: string, data: Uint8Array, width: number, height: number, channels: 1 | 3): Promise<void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const img = sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width, height, channels } });
+  const raw = sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width, height, channels } });
+  // Without b-w, sharp stores one-channel input as RGB.
+  const img = channels === 1 ? raw.toColourspace('b-w') : raw;
   const ext = path.extname(file).toLowerCase();
   const out = ext === '.png' ? img.png() : ext === '.webp' ? img.webp({ lossless: true }) : img.jpeg({ quality: 90 });
   await out.toFile(file);

@@ -24,7 +24,9 @@ export function loadSharp(): Promise<SharpFactory> {
     try {
       // A variable specifier keeps TypeScript and bundlers from requiring sharp at build time.
       const name = 'sharp';
-      const m = (await import(name)) as { default: SharpFactory };
+      const m = (await import(name)) as { default: SharpFactory & { cache(o: boolean): unknown } };
+      // libvips' operation cache only costs time here: every image is decoded once per epoch.
+      m.default.cache(false);
       return m.default;
     } catch (e) {
       sharpPromise = null;

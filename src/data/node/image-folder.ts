@@ -33,6 +33,11 @@ export interface ImageFolderOptions {
   skipBadImages?: boolean;
   /** Accept class folders without images (default false: an error naming the folder). */
   allowEmpty?: boolean;
+  /**
+   * Use these class names, in this order, instead of the sorted folder names (e.g. a checkpoint's
+   * classes when evaluating on a folder that has only some of them); a folder not in the list is an error.
+   */
+  classes?: readonly string[];
 }
 
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -92,12 +97,19 @@ export class ImageFolder implements StreamDataset {
     if (this.channels !== 1 && this.channels !== 3) throw new Error(`ImageFolder: channels must be 1 (grayscale) or 3 (RGB) (got ${String(opts.channels)})`);
     this.extensions = (opts.extensions ?? IMG_EXTENSIONS).map((e) => e.toLowerCase());
     this.skipBadImages = opts.skipBadImages ?? false;
-    const { classes, classToIdx } = findClasses(this.root);
+    const found = findClasses(this.root);
+    const { classes, classToIdx } = opts.classes === undefined ? found
+      : { classes: [...opts.classes], classToIdx: Object.fromEntries(opts.classes.map((c, i) => [c, i])) };
+    const unknown = found.classes.filter((c) => !(c in classToIdx));
+    if (unknown.length > 0) {
+      throw new Error(`ImageFolder: folder${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `'${path.join(this.root, c)}'`).join(', ')} ` +
+        `${unknown.length > 1 ? 'are' : 'is'} not among the expected classes (${classes.join(', ')}); rename or remove ${unknown.length > 1 ? 'them' : 'it'}`);
+    }
     this.classes = classes;
     this.classToIdx = classToIdx;
     this.samples = [];
     const empty: string[] = [];
-    for (const c of classes) {
+    for (const c of found.classes) {
       const files: string[] = [];
       walk(path.join(this.root, c), this.extensions, files);
       if (files.length === 0) empty.push(c);
