@@ -13,6 +13,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { ImageFolder, probeChannels } from '../data/node/image-folder.js';
 import { CIFAR10, CIFAR100, MNIST } from '../data/node/datasets.js';
 import type { PixelDataset } from '../data/pixel-dataset.js';
+import { ImageLoadError } from '../data/loader/batch.js';
 import { Generator } from '../tensor/generator.js';
 import {
   ColorJitter, Compose, RandomCrop, RandomHorizontalFlip, RandomResizedCrop, Resize, ToTensor, Grayscale, type Transform,
@@ -107,9 +108,6 @@ function open(spec: string, root: string | undefined, train: boolean, transform:
     case 'cifar10': return { ds: new CIFAR10(root, { train, transform }), what: 'CIFAR-10' };
     case 'cifar100': return { ds: new CIFAR100(root, { train, transform }), what: 'CIFAR-100' };
     default: {
-      if (!fs.existsSync(spec)) {
-        throw new UsageError(`option --data: '${spec}' is neither a directory nor a dataset name (${DATASET_NAMES.join(', ')})`);
-      }
       const opts = classes === undefined ? { transform, channels, skipBadImages: skipBad } : { transform, channels, skipBadImages: skipBad, classes };
       return { ds: new ImageFolder(spec, opts), what: `images in ${path.resolve(spec)}` };
     }
@@ -127,12 +125,18 @@ export async function ensureNamedData(f: Flags, log: { write(s: string): unknown
   });
 }
 
-/** The first `n` samples in dataset order through `transform` (deterministic), stacked. */
-async function firstBatch(ds: ImageFolder | PixelDataset, transform: Transform, n: number): Promise<Tensor> {
+/** The first `n` samples in dataset order through `transform` (deterministic), stacked; unloadable ones left out when `skipBad`. */
+async function firstBatch(ds: ImageFolder | PixelDataset, transform: Transform, n: number, skipBad: boolean): Promise<Tensor> {
   const g = new Generator(0), parts: Float32Array[] = [];
   let shape: number[] = [];
-  for (let i = 0; i < Math.min(n, ds.length); i++) {
-    const img = await ds.source.load(i);
+  for (let i = 0; i < ds.length && parts.length < n; i++) {
+    let img;
+    try {
+      img = await ds.source.load(i);
+    } catch (e) {
+      if (skipBad && e instanceof ImageLoadError) continue;
+      throw e;
+    }
     const out = transform.apply(img, g);
     const fimg = out.kind === 'pixels' ? toTensor(out) : out;
     shape = [fimg.channels, fimg.height, fimg.width];
@@ -144,11 +148,10 @@ async function firstBatch(ds: ImageFolder | PixelDataset, transform: Transform, 
 }
 
 /** Channel count of the images behind `spec` (datasets: their own; folders: probed, when not given). */
-async function sourceChannels(spec: string, root: string | undefined): Promise<1 | 3> {
+async function sourceChannels(spec: string): Promise<1 | 3> {
   if (spec === 'mnist') return 1;
   if (spec === 'cifar10' || spec === 'cifar100') return 3;
   return probeChannels(new ImageFolder(spec, { allowEmpty: true }));
-  void root;
 }
 
 /** Options the train and eval commands pass. */
@@ -167,7 +170,12 @@ export async function setupImageData(f: Flags, req: ImageDataRequest): Promise<I
   const spec = f.str('data') ?? 'fashion-mnist';
   if (spec === 'fashion-mnist') throw new UsageError('option --val-data: needs --data DIR (Fashion-MNIST validates on its test split)');
   const root = f.str('data-dir');
-  const src = await sourceChannels(spec, root);
+  for (const [flag, v] of [['data', spec], ['val-data', f.str('val-data')]] as const) {
+    if (v !== undefined && !(DATASET_NAMES as readonly string[]).includes(v) && !fs.existsSync(v)) {
+      throw new UsageError(`option --${flag}: '${v}' is neither a directory nor a dataset name (${DATASET_NAMES.join(', ')})`);
+    }
+  }
+  const src = await sourceChannels(spec);
   const asked = parseChannels(f.str('channels'));
   const channels: 1 | 3 = req.channels ?? (asked === 'auto' ? src : asked);
   const augment = parseAugment(f.str('augment'));
@@ -191,7 +199,8 @@ export async function setupImageData(f: Flags, req: ImageDataRequest): Promise<I
   if (train.ds.length === 0) throw new Error(`no images in ${train.what}`);
   const trainLoader = new DataLoader(train.ds, { batchSize: req.batchSize, shuffle: req.mode === 'train', numWorkers, onSkip });
   const valLoader = val === null ? null : new DataLoader(val.ds, { batchSize: req.batchSize, numWorkers, onSkip });
-  const sample = await firstBatch(train.ds, evalTransform(req.size, channels, datasetSrc), req.batchSize);
+  const sample = await firstBatch(train.ds, evalTransform(req.size, channels, datasetSrc), req.batchSize, skipBad);
+  if (sample.shape[0] === 0) throw new Error(`no image in ${train.what} could be loaded`);
   const describe = `${train.ds.length} ${train.what} (${classes.length} classes, ${channels === 1 ? 'grayscale' : 'RGB'}) ${req.size[0]}x${req.size[1]}` +
     (req.mode === 'train' ? (augment.size > 0 ? `, augment ${[...augment].join('+')}` : '') + (val !== null ? `, validating on ${val.ds.length} ${val.what}` : ', no validation set (--val-data DIR)') : '') +
     `, ${numWorkers} data worker${numWorkers === 1 ? '' : 's'}`;
