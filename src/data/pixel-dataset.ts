@@ -6,35 +6,15 @@
 import { Tensor } from '../tensor/tensor.js';
 import { fromArray } from '../tensor/creation.js';
 import { Generator, drawSeedWords } from '../tensor/generator.js';
-import { pixelImage, type PixelImage } from './image.js';
+import type { PixelImage } from './image.js';
+import { PixelSource } from './pixel-source.js';
 import { toTensor } from './transforms/functional.js';
 import type { Transform } from './transforms/transforms.js';
-import type { ItemSource } from './loader/batch.js';
 import { InlinePool, type LoaderPool, type PoolOptions, type StreamDataset } from './loader/pool.js';
 import { startWorkerPool } from './loader/platform.js';
 
 /** Options of PixelDataset: a transform (default: none, i.e. pixels scaled to [0, 1]), class names, a name for messages. */
 export interface PixelDatasetOptions { transform?: Transform | null; classes?: readonly string[]; name?: string }
-
-/** Samples from n images of height × width × channels bytes (HWC) and labels: sample i is `images[i]`. */
-export class PixelSource implements ItemSource {
-  readonly length: number;
-  private readonly size: number;
-  constructor(readonly images: Uint8Array, readonly labels: Int32Array, readonly height: number, readonly width: number,
-              readonly channels: 1 | 3, readonly what = 'image') {
-    this.size = height * width * channels;
-    this.length = labels.length;
-    if (images.length !== this.length * this.size) {
-      throw new Error(`PixelDataset: ${images.length} bytes do not make ${this.length} images of ${height}x${width}x${channels}`);
-    }
-  }
-  name(i: number): string { return `${this.what} ${i}`; }
-  label(i: number): number { return this.labels[i]!; }
-  load(i: number): PixelImage {
-    if (!(Number.isInteger(i) && i >= 0 && i < this.length)) throw new Error(`PixelDataset: index ${i} out of range for ${this.length} images`);
-    return pixelImage(this.images.subarray(i * this.size, (i + 1) * this.size), this.width, this.height, this.channels);
-  }
-}
 
 /** An in-memory image dataset with torchvision-style `transform`; `get(i)` → [image, label]. */
 export class PixelDataset implements StreamDataset {
@@ -77,3 +57,5 @@ export class PixelDataset implements StreamDataset {
   }
 }
 
+
+export { PixelSource };

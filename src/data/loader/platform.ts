@@ -10,7 +10,8 @@ import type { LoaderPool, PoolOptions } from './pool.js';
 /** What a worker rebuilds its samples from. */
 export type WorkerSourceInit =
   | { kind: 'pixels'; images: Uint8Array; labels: Int32Array; height: number; width: number; channels: 1 | 3; names: string }
-  | { kind: 'files'; files: string[]; labels: Int32Array; channels: 1 | 3 };
+  | { kind: 'files'; files: string[]; labels: Int32Array; channels: 1 | 3 }
+  | { kind: 'urls'; urls: string[]; labels: Int32Array; channels: 1 | 3 };
 
 /** Everything a worker needs: the samples, the transform (null: none), skipping, and whether it only decodes. */
 export interface WorkerInit {

@@ -5,7 +5,7 @@
  * dataset's business (`StreamDataset.createPool`), so this layer imports no platform module.
  */
 import type { Transform } from '../transforms/transforms.js';
-import { buildBatch, loadAllSync, type BatchPayload, type BatchTask, type ItemSource, type SkippedSample } from './batch.js';
+import { buildBatch, loadAll, loadAllSync, type BatchPayload, type BatchTask, type ItemSource, type SkippedSample } from './batch.js';
 
 /** Makes batches for one DataLoader. */
 export interface LoaderPool {
@@ -59,6 +59,25 @@ export class InlinePool implements LoaderPool {
   }
   take(id: number): Promise<BatchPayload> {
     try { return Promise.resolve(this.takeSync(id)); } catch (e) { return Promise.reject(e); }
+  }
+  cancel(ids: Iterable<number>): void { for (const id of ids) this.queued.delete(id); }
+  close(): void { this.queued.clear(); }
+}
+
+/** Makes each batch on the calling thread, decoding asynchronously (pages without workers): `for await` only. */
+export class AsyncInlinePool implements LoaderPool {
+  readonly numWorkers = 0;
+  private readonly queued = new Map<number, BatchTask>();
+  constructor(private readonly src: ItemSource, private readonly transform: Transform | null, private readonly skipBad: boolean) {}
+  submit(task: BatchTask): void { this.queued.set(task.id, task); }
+  takeSync(): BatchPayload {
+    throw new Error('DataLoader: this dataset decodes asynchronously on this thread; iterate with `for await (const batch of loader)`, or use numWorkers > 0');
+  }
+  async take(id: number): Promise<BatchPayload> {
+    const task = this.queued.get(id);
+    if (task === undefined) throw new Error(`AsyncInlinePool: batch ${id} was never submitted`);
+    this.queued.delete(id);
+    return buildBatch(this.src, task, await loadAll(this.src, task.indices), this.transform, this.skipBad);
   }
   cancel(ids: Iterable<number>): void { for (const id of ids) this.queued.delete(id); }
   close(): void { this.queued.clear(); }

@@ -8,8 +8,9 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { buildBatch, ImageLoadError, loadAll, type BatchTask, type ItemSource } from '../loader/batch.js';
 import type { WorkerInit } from '../loader/platform.js';
 import { transformFromSpec } from '../transforms/transforms.js';
-import { PixelSource } from '../pixel-dataset.js';
+import { PixelSource } from '../pixel-source.js';
 import { FileSource } from './file-source.js';
+import { UrlSource as UrlFetchSource } from '../browser/image-list.js';
 import type { WorkerReply } from './worker-pool.js';
 
 const { init, port, signal, decodeOnly } = workerData as { init: WorkerInit; port: MessagePort; signal: Int32Array; decodeOnly: boolean; workerId: number };
@@ -31,7 +32,9 @@ let source: ItemSource;
 let transform = null as ReturnType<typeof transformFromSpec> | null;
 try {
   const s = init.source;
-  source = s.kind === 'pixels' ? new PixelSource(s.images, s.labels, s.height, s.width, s.channels, s.names) : new FileSource(s.files, s.labels, s.channels);
+  source = s.kind === 'pixels' ? new PixelSource(s.images, s.labels, s.height, s.width, s.channels, s.names)
+    : s.kind === 'files' ? new FileSource(s.files, s.labels, s.channels)
+    : new UrlFetchSource(s.urls, s.labels, s.channels);
   transform = init.transform === null ? null : transformFromSpec(init.transform);
 } catch (e) {
   fatal(e);

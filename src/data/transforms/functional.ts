@@ -15,12 +15,12 @@ export function pyRound(x: number): number {
   return Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : r;
 }
 
-/** Values per pixel position: the typed array and a factory of the same kind. */
-function layout(img: ImageLike): { C: number; H: number; W: number; at: (c: number, y: number, x: number) => number } {
-  const C = img.channels, H = img.height, W = img.width;
-  return img.kind === 'pixels'
-    ? { C, H, W, at: (c, y, x) => (y * W + x) * C + c }
-    : { C, H, W, at: (c, y, x) => (c * H + y) * W + x };
+/**
+ * Rows as runs of values: pixels are one run of width·C values per row; float images are C planes,
+ * each row a run of width values. Copy kernels below work on runs, so both layouts share them.
+ */
+function planes(img: ImageLike): { planes: number; run: number; unit: number } {
+  return img.kind === 'pixels' ? { planes: 1, run: img.width * img.channels, unit: img.channels } : { planes: img.channels, run: img.width, unit: 1 };
 }
 
 function make<T extends ImageLike>(like: T, height: number, width: number): T {
@@ -55,15 +55,15 @@ export function crop<T extends ImageLike>(img: T, top: number, left: number, hei
   if (!(Number.isInteger(height) && height >= 1 && Number.isInteger(width) && width >= 1)) {
     throw new Error(`crop: height and width must be positive integers (got ${height}x${width})`);
   }
-  const src = layout(img), out = make(img, height, width), dst = layout(out);
-  const s = img.data, d = out.data;
-  for (let y = 0; y < height; y++) {
-    const sy = top + y;
-    if (sy < 0 || sy >= src.H) continue;
-    for (let x = 0; x < width; x++) {
-      const sx = left + x;
-      if (sx < 0 || sx >= src.W) continue;
-      for (let c = 0; c < src.C; c++) d[dst.at(c, y, x)] = s[src.at(c, sy, sx)]!;
+  const out = make(img, height, width), { planes: P, unit: u } = planes(img);
+  const x0 = Math.max(0, left), x1 = Math.min(img.width, left + width);
+  if (x1 <= x0) return out;
+  const inRun = img.width * u, outRun = width * u;
+  for (let p = 0; p < P; p++) {
+    const inBase = p * img.height * inRun, outBase = p * height * outRun;
+    for (let y = Math.max(0, -top); y < height && top + y < img.height; y++) {
+      const s = inBase + (top + y) * inRun;
+      out.data.set(img.data.subarray(s + x0 * u, s + x1 * u), outBase + y * outRun + (x0 - left) * u);
     }
   }
   return out;
@@ -125,14 +125,25 @@ export function pad<T extends ImageLike>(img: T, padding: number | readonly numb
     throw new Error(`pad: reflect padding (${l}, ${t}, ${r}, ${b}) must be smaller than the image (${img.height}x${img.width})`);
   }
   const H = img.height + t + b, W = img.width + l + r;
-  const src = layout(img), out = make(img, H, W), dst = layout(out);
+  const out = make(img, H, W), { planes: P, unit: u } = planes(img);
   const s = img.data, d = out.data;
-  const v = img.kind === 'pixels' ? Math.max(0, Math.min(255, Math.round(fill))) : fill;
-  for (let y = 0; y < H; y++) {
-    const sy = padIndex(y - t, img.height, mode);
-    for (let x = 0; x < W; x++) {
-      const sx = padIndex(x - l, img.width, mode);
-      for (let c = 0; c < src.C; c++) d[dst.at(c, y, x)] = sy < 0 || sx < 0 ? v : s[src.at(c, sy, sx)]!;
+  const inRun = img.width * u, outRun = W * u;
+  if (mode === 'constant') {
+    const v = img.kind === 'pixels' ? Math.max(0, Math.min(255, Math.round(fill))) : fill;
+    if (v !== 0) d.fill(v);
+    for (let p = 0; p < P; p++) {
+      for (let y = 0; y < img.height; y++) {
+        d.set(s.subarray((p * img.height + y) * inRun, (p * img.height + y + 1) * inRun), (p * H + y + t) * outRun + l * u);
+      }
+    }
+    return out;
+  }
+  // Source column of every output column, then whole rows through that map.
+  const xs = Int32Array.from({ length: W }, (_, x) => padIndex(x - l, img.width, mode));
+  for (let p = 0; p < P; p++) {
+    for (let y = 0; y < H; y++) {
+      const si = (p * img.height + padIndex(y - t, img.height, mode)) * inRun, di = (p * H + y) * outRun;
+      for (let x = 0; x < W; x++) for (let c = 0; c < u; c++) d[di + x * u + c] = s[si + xs[x]! * u + c]!;
     }
   }
   return out;
@@ -140,8 +151,15 @@ export function pad<T extends ImageLike>(img: T, padding: number | readonly numb
 
 /** hflip(img): mirror left to right. */
 export function hflip<T extends ImageLike>(img: T): T {
-  const L = layout(img), out = make(img, img.height, img.width);
-  for (let y = 0; y < L.H; y++) for (let x = 0; x < L.W; x++) for (let c = 0; c < L.C; c++) out.data[L.at(c, y, L.W - 1 - x)] = img.data[L.at(c, y, x)]!;
+  const out = make(img, img.height, img.width), { planes: P, unit: u } = planes(img);
+  const W = img.width, rows = P * img.height, s = img.data, d = out.data;
+  for (let row = 0; row < rows; row++) {
+    const base = row * W * u;
+    for (let x = 0; x < W; x++) {
+      const si = base + x * u, di = base + (W - 1 - x) * u;
+      for (let c = 0; c < u; c++) d[di + c] = s[si + c]!;
+    }
+  }
   return out;
 }
 

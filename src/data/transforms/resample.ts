@@ -36,7 +36,21 @@ const PRECISION_BITS = 22;
 /** Per output index: first input index, tap count and fixed-point weights (ksize per row). */
 interface Coeffs { ksize: number; xmin: Int32Array; count: Int32Array; k: Int32Array }
 
+// Epochs resize many images between the same sizes: keep the last few coefficient tables.
+const COEFF_CACHE = new Map<string, Coeffs>();
+
 function coeffs(inSize: number, outSize: number, filter: Filter): Coeffs {
+  const key = `${inSize}:${outSize}:${filter.support}`;
+  let c = COEFF_CACHE.get(key);
+  if (c === undefined) {
+    c = computeCoeffs(inSize, outSize, filter);
+    if (COEFF_CACHE.size >= 16) COEFF_CACHE.delete(COEFF_CACHE.keys().next().value!);
+    COEFF_CACHE.set(key, c);
+  }
+  return c;
+}
+
+function computeCoeffs(inSize: number, outSize: number, filter: Filter): Coeffs {
   const scale = inSize / outSize;
   const filterscale = Math.max(scale, 1);
   const support = filter.support * filterscale;
