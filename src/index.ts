@@ -32,3 +32,4 @@ export { pixelImage, floatImage, convertChannels, type PixelImage, type FloatIma
 export { ImageLoadError, type SkippedSample } from './data/loader/batch.js';
 export { DataFileError, parseCifar, CIFAR10_CLASSES } from './data/cifar.js';
 export { Generator } from './tensor/generator.js';
+export { ImageList, UrlSource, decodeImageBlob, fetchImage, browserDecodeSupported, WebWorkerPool, type ImageListOptions } from './data/browser/index.js';

@@ -2,7 +2,7 @@
  * The page's worker pool: `numWorkers` module Web Workers (src/data/browser/loader-worker.ts) that
  * fetch, decode and transform batches. Batch b goes to worker b mod n; results are handed out in
  * order. Only `take` (for await) is offered: a page's main thread may not block. Importing this
- * module registers the pool for the DataLoader.
+ * module in a page registers the pool for the DataLoader (in Node it leaves worker_threads in place).
  */
 import type { BatchPayload, BatchTask } from '../loader/batch.js';
 import { registerWorkerPoolFactory, type WorkerInit } from '../loader/platform.js';
@@ -81,4 +81,6 @@ export class WebWorkerPool implements LoaderPool {
   }
 }
 
-registerWorkerPoolFactory((init, opts) => new WebWorkerPool(init, opts));
+// Pages and workers get Web Workers; in Node, convnet-ts/node registers worker_threads instead.
+const inNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+if (!inNode) registerWorkerPoolFactory((init, opts) => new WebWorkerPool(init, opts));
