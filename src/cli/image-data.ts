@@ -182,9 +182,9 @@ export async function setupImageData(f: Flags, req: ImageDataRequest): Promise<I
   const skipBad = f.bool('skip-bad-images');
   const numWorkers = f.num('workers') ?? 1;
   const onSkip = (s: { name: string; reason: string }): void => req.warn(`warning: skipped ${s.name}: ${s.reason}\n`);
-  const evalT = evalTransform(req.size, channels, spec === 'mnist' || spec === 'cifar10' || spec === 'cifar100' ? src : channels);
   // Folders decode straight to the wanted channel count; datasets convert in the transform.
-  const datasetSrc = spec === 'mnist' || spec === 'cifar10' || spec === 'cifar100' ? src : channels;
+  const datasetSrc = (DATASET_NAMES as readonly string[]).includes(spec) ? src : channels;
+  const evalT = evalTransform(req.size, channels, datasetSrc);
   let train: Built, val: Built | null = null;
   if (req.mode === 'train') {
     train = open(spec, root, true, trainTransform(req.size, augment, channels, datasetSrc), channels, skipBad);
@@ -199,7 +199,7 @@ export async function setupImageData(f: Flags, req: ImageDataRequest): Promise<I
   if (train.ds.length === 0) throw new Error(`no images in ${train.what}`);
   const trainLoader = new DataLoader(train.ds, { batchSize: req.batchSize, shuffle: req.mode === 'train', numWorkers, onSkip });
   const valLoader = val === null ? null : new DataLoader(val.ds, { batchSize: req.batchSize, numWorkers, onSkip });
-  const sample = await firstBatch(train.ds, evalTransform(req.size, channels, datasetSrc), req.batchSize, skipBad);
+  const sample = await firstBatch(train.ds, evalT, req.batchSize, skipBad);
   if (sample.shape[0] === 0) throw new Error(`no image in ${train.what} could be loaded`);
   const describe = `${train.ds.length} ${train.what} (${classes.length} classes, ${channels === 1 ? 'grayscale' : 'RGB'}) ${req.size[0]}x${req.size[1]}` +
     (req.mode === 'train' ? (augment.size > 0 ? `, augment ${[...augment].join('+')}` : '') + (val !== null ? `, validating on ${val.ds.length} ${val.what}` : ', no validation set (--val-data DIR)') : '') +

@@ -1,7 +1,7 @@
 /** `convnet train/eval --data DIR|NAME`: folders and datasets, augmentation, class names in checkpoints, per-class eval, and bad input. */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,4 +109,26 @@ test('--data with a dataset name: CIFAR-10 files in --data-dir train; a missing 
   const a = convnet('train', 'lenet', '--data', rgb, '--augment', 'flip,rotate');
   assert.equal(a.status, 2);
   assert.match(a.stderr, /option --augment: unknown augmentation 'rotate' \(choose from flip, crop, resized-crop, jitter\)/);
+});
+
+test('--data cifar10 --download from a corrupt mirror: the checksum error names the URL, exit 1, nothing unpacked', async () => {
+  const { createServer } = await import('node:http');
+  const server = createServer((_req, res) => { res.writeHead(200).end('not the archive'); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/`;
+  try {
+    const dir = path.join(tmp, 'dl');
+    const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const p = spawn(process.execPath, [path.join(root, 'bin/convnet.js'), 'train', 'lenet', '--data', 'cifar10', '--data-dir', dir, '--download', '--epochs', '1'],
+        { cwd: root, env: { ...process.env, CONVNET_CIFAR10_URL: base } });
+      let stderr = '';
+      p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      p.on('close', (status: number | null) => resolve({ status, stderr }));
+    });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, new RegExp(`convnet: error: checksum mismatch for ${base}cifar-10-binary\\.tar\\.gz: expected sha256 c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd`));
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'cifar-10-batches-bin')), []);
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
 });
