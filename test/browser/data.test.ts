@@ -79,7 +79,7 @@ test('createImageBitmap + OffscreenCanvas decode PNG and WebP exactly as PIL doe
   assert.match(bad, /^junk\.png: cannot decode the image \(corrupt, truncated or not an image: /);
 });
 
-test('the Web Worker pool (2 workers) makes the same batches as Node, bit for bit, with random augmentation', { skip }, async () => {
+test('the Web Worker pool (2 workers) and ImageList on the page thread make the same batches as Node, bit for bit, with random augmentation', { skip }, async () => {
   const files: string[] = [];
   for (let i = 0; i < 10; i++) {
     const f = path.join(tmp, 'imgs', `c${i % 2}`, `${i}.png`);
@@ -104,8 +104,21 @@ test('the Web Worker pool (2 workers) makes the same batches as Node, bit for bi
     const out = [];
     for (const t of tasks) { const p = await pool.take(t.id); out.push({ shape: p.shape, y: Array.from(p.y), x: Array.from(p.x) }); }
     pool.close();
-    return { out, isolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated };
+    // numWorkers 0: ImageList's own pool decodes on the page's thread (for await).
+    const lmod = '/dist/src/data/browser/image-list.js', tmod = '/dist/src/data/transforms/transforms.js';
+    const { ImageList } = (await import(lmod)) as typeof import('../../src/data/browser/image-list.js');
+    const { transformFromSpec } = (await import(tmod)) as typeof import('../../src/data/transforms/transforms.js');
+    const list = new ImageList(urls.map((url, i) => ({ url, label: labels[i]! })), { transform: transformFromSpec(spec) });
+    const inline = list.createPool({ numWorkers: 0, timeoutMs: 60_000 });
+    const out0 = [];
+    for (const t of tasks) inline.submit({ id: t.id, indices: Int32Array.from(t.indices), positions: Int32Array.from(t.positions), key: t.key });
+    for (const t of tasks) { const p = await inline.take(t.id); out0.push({ shape: p.shape, y: Array.from(p.y), x: Array.from(p.x) }); }
+    let syncError = '';
+    try { inline.takeSync(0); } catch (e) { syncError = (e as Error).message; }
+    return { out, out0, syncError, isolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated };
   }, { urls: files.map((f) => `/tmp/${path.relative(tmp, f)}`), labels: Array.from(labels), spec: tf.spec(), tasks: tasks.map((k) => ({ id: k.id, indices: Array.from(k.indices), positions: Array.from(k.positions), key: k.key })) });
   assert.equal(got.isolated, true, 'served with COOP/COEP');
   assert.deepEqual(got.out, want);
+  assert.deepEqual(got.out0, want, 'ImageList with numWorkers 0 too');
+  assert.match(got.syncError, /decodes asynchronously on this thread; iterate with `for await/);
 });

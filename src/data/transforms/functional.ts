@@ -244,7 +244,8 @@ export function adjustSaturation<T extends ImageLike>(img: T, factor: number): T
 export function toTensor(img: PixelImage): FloatImage {
   const { width: W, height: H, channels: C, data } = img;
   const out = new Float32Array(C * H * W), n = H * W;
-  for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) out[c * n + i] = data[i * C + c]! / 255;
+  if (C === 1) for (let i = 0; i < n; i++) out[i] = data[i]! / 255;
+  else for (let c = 0; c < C; c++) for (let i = 0, o = c * n; i < n; i++) out[o + i] = data[i * C + c]! / 255;
   return { kind: 'float', channels: C, height: H, width: W, data: out };
 }
 
