@@ -58,6 +58,16 @@ test('RandomCrop(size, padding): every offset of the padded image equally likely
   assert.ok(chi2(counts) < 59.7, `χ² ${chi2(counts).toFixed(1)} with ${rows * cols - 1} degrees of freedom`);   // χ²(29, 0.999) = 58.3 → 59.7 for safety
 });
 
+test('RandomCrop padIfNeeded pads each short side by the shortfall on both ends (torchvision: padding [tw - w, 0]), then crops', () => {
+  const img = floatImage(Float32Array.from({ length: 4 * 3 }, (_, i) => i + 1), [1, 4, 3]);
+  const out = new RandomCrop([4, 5], { padIfNeeded: true }).apply(img, new Generator(9)) as typeof img;
+  assert.deepEqual([out.height, out.width], [4, 5]);
+  // The padded image is 4 × (3 + 2·2): the crop holds every original column whatever the offset.
+  const seen = new Set(Array.from(out.data).filter((v) => v > 0).map((v) => (v - 1) % 3));
+  assert.equal(seen.size, 3);
+  assert.equal(out.data.filter((v) => v > 0).length, 12);
+});
+
 test('RandomCrop: offsets uniform on each axis (KS), equal sizes give offset 0, too-small images say what to do', () => {
   const g = new Generator(3), n = 5000, ys: number[] = [];
   for (let k = 0; k < n; k++) ys.push(RandomCrop.getParams(100, 50, [40, 50], g)[0]);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { loadFixture } from '../helpers/fixtures.js';
 import { pixelImage, type FloatImage, type PixelImage } from '../../src/data/image.js';
 import * as F from '../../src/data/transforms/functional.js';
-import { Resize } from '../../src/data/transforms/transforms.js';
+import { Grayscale, Resize } from '../../src/data/transforms/transforms.js';
 import type { Interpolation } from '../../src/data/transforms/resample.js';
 
 interface Pix { mode: 'L' | 'RGB'; h: number; w: number; data: number[] }
@@ -22,6 +22,7 @@ function run(c: Case, img: PixelImage): PixelImage | FloatImage {
     case 'center_crop': return F.centerCrop(img, a.size);
     case 'pad': return F.pad(img, a.padding, a.fill, a.mode);
     case 'hflip': return F.hflip(img);
+    case 'grayscale': return new Grayscale(a.channels).call(img) as PixelImage;
     case 'crop': return F.crop(img, a.top, a.left, a.height, a.width);
     case 'brightness': return F.adjustBrightness(img, a.factor);
     case 'contrast': return F.adjustContrast(img, a.factor);
