@@ -33,7 +33,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
 function pipeline(): Compose {
-  return new Compose([new Resize(size), new RandomCrop(size, { padding: size / 8 }), new RandomHorizontalFlip(), new ToTensor(), new Normalize([0.286], [0.353])]);
+  return new Compose([new Resize(size), new RandomCrop(size, { padding: Math.round(size / 8) }), new RandomHorizontalFlip(), new ToTensor(), new Normalize([0.286], [0.353])]);
 }
 
 /** Images/s of the second epoch of a fresh DataLoader with `workers` workers. */
@@ -97,7 +97,7 @@ if (dir === '') {
   await writeFashionPngs(dir, 'train', nImages);
 }
 const withTorch = !argv.includes('--no-torch') && spawnSync('/usr/bin/python3', ['-c', 'import torchvision'], { encoding: 'utf8' }).status === 0;
-console.log(`# data pipeline on ${dir} (${new ImageFolder(dir).length} PNGs, 28x28 grayscale), Resize ${size} + RandomCrop(${size}, padding ${size / 8}) + flip + Normalize, batch 128`);
+console.log(`# data pipeline on ${dir} (${new ImageFolder(dir).length} PNGs, 28x28 grayscale), Resize ${size} + RandomCrop(${size}, padding ${Math.round(size / 8)}) + flip + Normalize, batch 128`);
 console.log(`# ${os.cpus()[0]?.model ?? 'cpu'} x ${os.cpus().length}, Node ${process.version}, backend ${getBackend().name}, ${new Date().toISOString()}, load ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
 const res: Record<string, number[]> = {};
 const add = (k: string, v: number | null): void => { if (v !== null) (res[k] ??= []).push(v); };

@@ -31,7 +31,7 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(0)
-    tf = T.Compose([T.Resize(a.size), T.RandomCrop(a.size, padding=a.size // 8), T.RandomHorizontalFlip(),
+    tf = T.Compose([T.Resize(a.size), T.RandomCrop(a.size, padding=round(a.size / 8)), T.RandomHorizontalFlip(),
                     T.ToTensor(), T.Normalize([0.2860], [0.3530])])
     ds = datasets.ImageFolder(a.dir, transform=tf, loader=gray_loader)
     dl = torch.utils.data.DataLoader(ds, batch_size=a.batch, shuffle=True, num_workers=a.workers,
