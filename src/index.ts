@@ -41,3 +41,10 @@ export {
   saveCheckpoint, loadCheckpoint, encodeCheckpoint, decodeCheckpoint,
   type SaveCheckpointOptions, type LoadCheckpointOptions, type LoadedCheckpoint,
 } from './io/checkpoint.js';
+export * as transforms from './data/transforms/index.js';
+export { PixelDataset, PixelSource, type PixelDatasetOptions } from './data/pixel-dataset.js';
+export { pixelImage, floatImage, convertChannels, type PixelImage, type FloatImage, type ImageLike } from './data/image.js';
+export { ImageLoadError, type SkippedSample } from './data/loader/batch.js';
+export { DataFileError, parseCifar, CIFAR10_CLASSES } from './data/cifar.js';
+export { Generator } from './tensor/generator.js';
+export { ImageList, UrlSource, decodeImageBlob, fetchImage, browserDecodeSupported, WebWorkerPool, type ImageListOptions } from './data/browser/index.js';

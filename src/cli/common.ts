@@ -38,8 +38,8 @@ export function modelSpecArg(positionals: string[], cmd: string): [string, Model
   }
 }
 
-/** Seed, pick the backend and load Fashion-MNIST as the flags say. */
-export function setupData(f: Flags, spec: ModelSpec): FashionMNIST {
+/** Seed the global generator and pick the backend as the flags say. */
+export function setupRun(f: Flags): void {
   manualSeed(f.num('seed') ?? 0);
   try {
     const name = f.str('backend');
@@ -48,6 +48,11 @@ export function setupData(f: Flags, spec: ModelSpec): FashionMNIST {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/** Seed, pick the backend and load Fashion-MNIST as the flags say. */
+export function setupData(f: Flags, spec: ModelSpec): FashionMNIST {
+  setupRun(f);
   const r = f.num('resize');
   const opts = {
     batchSize: f.num('batch-size') ?? 128,

@@ -12,9 +12,12 @@ import { Trainer, type EpochRecord } from '../train/trainer.js';
 import { boardToPng } from '../train/plot-png.js';
 import type { Classifier } from '../train/classifier.js';
 import { Flags, parseArgs, UsageError, type FlagSpec } from './args.js';
-import { buildModel, checkSavedModel, DATA_FLAGS, modelSpecArg, setupData, thousands, type Io } from './common.js';
+import { buildModel, checkSavedModel, DATA_FLAGS, modelSpecArg, setupData, setupRun, thousands, type Io } from './common.js';
 import { epochJson, formatEpochLine, ProgressReporter } from './progress.js';
 import { DOWNLOAD_FLAGS, ensureData } from './data.js';
+import { dataMetadata, ensureNamedData, setupImageData, TRAIN_IMAGE_FLAGS, usesImageData } from './image-data.js';
+import { FASHION_MNIST_LABELS } from '../data/fashion-mnist-files.js';
+import { initCnn } from '../train/init-cnn.js';
 
 /** Options of `convnet train`. */
 export const TRAIN_FLAGS: Record<string, FlagSpec> = {
@@ -26,6 +29,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   'grad-clip': { type: 'float', min: 0, metavar: 'V', help: 'clip the global gradient norm to V (default off)' },
   ...DATA_FLAGS,
   ...DOWNLOAD_FLAGS,
+  ...TRAIN_IMAGE_FLAGS,
   save: { type: 'string', metavar: 'FILE', help: 'write a safetensors checkpoint after every epoch' },
   resume: { type: 'string', metavar: 'FILE', help: 'continue from a checkpoint (weights, optimiser state, epoch, RNG)' },
   init: { type: 'string', metavar: 'FILE', help: 'start from these weights (a torch.save state dict .pt, or .safetensors); fresh optimiser, epochs from 1' },
@@ -50,9 +54,28 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
   const json = f.bool('json');
   const info = json ? io.err : io.out;
 
-  await ensureData(f, info);
-  const data = setupData(f, spec);
-  const model = buildModel(spec, data, lr);
+  const images = usesImageData(f);
+  if (images) await ensureNamedData(f, info); else await ensureData(f, info);
+  let data, model, describe: string, meta;
+  if (images) {
+    setupRun(f);
+    const r = f.num('resize');
+    const imageData = await setupImageData(f, {
+      mode: 'train', size: r !== undefined ? [r, r] : [spec.defaultResize[0], spec.defaultResize[1]],
+      batchSize: f.num('batch-size') ?? 128, warn: (s) => io.err.write(s),
+    });
+    data = imageData;
+    model = spec.create({ lr, numClasses: imageData.meta.classes.length });
+    model.applyInit([imageData.sampleBatch()], initCnn);
+    describe = imageData.describe;
+    meta = imageData.meta;
+  } else {
+    const fm = setupData(f, spec);
+    data = fm;
+    model = buildModel(spec, fm, lr);
+    describe = `${fm.train.length} Fashion-MNIST images ${fm.resize[0]}x${fm.resize[1]}, validating on ${fm.val.length}`;
+    meta = { classes: [...FASHION_MNIST_LABELS], channels: 1 as const, size: [fm.resize[0], fm.resize[1]] as [number, number] };
+  }
   const optimizer = makeOptimizer(optName, model, lr, f);
   let startEpoch = 0;
   const resume = f.str('resume');
@@ -76,8 +99,8 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
     info.write(`resumed from ${resume} at epoch ${startEpoch}\n`);
   }
   const nParams = model.parameters().reduce((s, p) => s + p.numel(), 0);
-  info.write(`training ${name} (${thousands(nParams)} parameters) on ${data.train.length} Fashion-MNIST images ` +
-    `${data.resize[0]}x${data.resize[1]}, validating on ${data.val.length}; ${optName} lr ${lr}, batch ${data.batchSize}, epochs ${startEpoch + 1}..${maxEpochs}; backend ${getBackend().name}\n`);
+  info.write(`training ${name} (${thousands(nParams)} parameters) on ${describe}; ` +
+    `${optName} lr ${lr}, batch ${data.batchSize}, epochs ${startEpoch + 1}..${maxEpochs}; backend ${getBackend().name}\n`);
   if (startEpoch >= maxEpochs) info.write(`nothing to do: the checkpoint is already at epoch ${startEpoch} (--epochs ${maxEpochs})\n`);
 
   const progress = f.bool('quiet') ? null : new ProgressReporter(io.err, maxEpochs);
@@ -92,13 +115,17 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
         const save = f.str('save');
         // The plot's points ride along, so a resumed run's plot shows the epochs before it too.
         if (save !== undefined) {
-          saveCheckpoint(save, model, { optimizer, epoch: r.epoch, metadata: { model: name, board: JSON.stringify(model.board.state()) } });
+          saveCheckpoint(save, model, { optimizer, epoch: r.epoch, metadata: { model: name, board: JSON.stringify(model.board.state()), ...dataMetadata(meta) } });
         }
         if (plot !== undefined) writeFileAtomic(plot, /\.png$/i.test(plot) ? boardToPng(model.board) : Buffer.from(model.board.toSvg(), 'utf8'));
       },
     },
   });
-  trainer.fit(model, data, { optimizer, startEpoch });
+  try {
+    trainer.fit(model, data, { optimizer, startEpoch });
+  } finally {
+    if ('close' in data) data.close();
+  }
   const last = trainer.history[trainer.history.length - 1];
   if (last !== undefined) {
     const total = trainer.history.reduce((s, r) => s + r.trainExamples, 0);
