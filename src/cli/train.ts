@@ -10,6 +10,8 @@ import { Adam } from '../optim/adam.js';
 import { Trainer, type EpochRecord } from '../train/trainer.js';
 import { boardToPng } from '../train/plot-png.js';
 import type { Classifier } from '../train/classifier.js';
+import type { ProgressBoard } from '../train/progress-board.js';
+import { FileFormatError } from '../io/errors.js';
 import { Flags, parseArgs, UsageError, type FlagSpec } from './args.js';
 import { buildModel, checkSavedModel, DATA_FLAGS, modelSpecArg, setupData, thousands, type Io } from './common.js';
 import { epochJson, formatEpochLine, ProgressReporter } from './progress.js';
@@ -58,12 +60,7 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
     startEpoch = ck.epoch ?? 0;
     // Continue the shuffling sequence where the saved run stopped, so a resumed run repeats an uninterrupted one.
     if (ck.rngState !== null) setRngState(ck.rngState);
-    const board = ck.metadata.board;
-    if (board !== undefined) {
-      let parsed: unknown;
-      try { parsed = JSON.parse(board); } catch { throw new Error(`${resume}: the plot state in the checkpoint's metadata is not JSON`); }
-      model.board.loadState(parsed, resume);
-    }
+    restoreBoard(ck.metadata, model.board, resume);
     info.write(`resumed from ${resume} at epoch ${startEpoch}\n`);
   }
   const nParams = model.parameters().reduce((s, p) => s + p.numel(), 0);
@@ -97,6 +94,23 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
     info.write(`done: val acc ${last.val.acc?.toFixed(4) ?? 'n/a'}, ${(total / secs).toFixed(0)} img/s on average\n`);
   }
   return 0;
+}
+
+/** Load the plot's points saved in a checkpoint's metadata (`board`, JSON) into `board`; a malformed entry is a FileFormatError. */
+export function restoreBoard(metadata: Record<string, string>, board: ProgressBoard, file: string): void {
+  const json = metadata.board;
+  if (json === undefined) return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new FileFormatError(file, 8, "the plot state in the checkpoint's metadata (header at byte 8) is not JSON");
+  }
+  try {
+    board.loadState(parsed, "the checkpoint's plot state");
+  } catch (e) {
+    throw new FileFormatError(file, 8, `${(e as Error).message} (header at byte 8)`);
+  }
 }
 
 /** Fail before training, not after the first epoch, when an output file's directory is missing or read-only, or the path is a directory. */
