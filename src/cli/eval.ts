@@ -1,43 +1,46 @@
-/** `convnet eval <model> --weights FILE`: test loss and accuracy of a checkpoint on Fashion-MNIST. */
+/** `convnet eval <model> --weights FILE`: test loss and accuracy of a checkpoint on the Fashion-MNIST test split. */
 import { noGrad } from '../autograd/grad-mode.js';
 import { loadCheckpoint } from '../io/checkpoint.js';
-import { Flags, parseArgs, UsageError, type FlagSpec } from './args.js';
-import { DOWNLOAD_FLAGS, ensureData } from './data.js';
-import { buildModel, checkSavedModel, DATA_FLAGS, modelSpecArg, setupData, type Io } from './common.js';
+import { DataLoader } from '../data/dataloader.js';
+import { ProgressReporter } from '../train/progress.js';
+import { Flags, parseArgs, UsageError } from './args.js';
+import { ensureData } from './data.js';
+import { EVAL_OPTIONS } from './options.js';
+import { buildModel, checkInputSize, firstBatch, loadTestData, modelSpecArg, resizeOf, savedModelCheck, setupRuntime, type Io } from './common.js';
 
-/** Options of `convnet eval`. */
-export const EVAL_FLAGS: Record<string, FlagSpec> = {
-  weights: { type: 'string', metavar: 'FILE', help: 'safetensors checkpoint (ours, or a PyTorch state_dict saved as safetensors)' },
-  ...DATA_FLAGS,
-  ...DOWNLOAD_FLAGS,
-  json: { type: 'bool', help: 'print the result as one JSON record' },
-};
-
-/** Evaluate a checkpoint on the test split. */
+/** Evaluate a checkpoint on the test split; only the test files are read. */
 export async function evalCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, EVAL_FLAGS);
+  const { positionals, flags } = parseArgs(argv, EVAL_OPTIONS);
   const f = new Flags(flags);
   const [name, spec] = modelSpecArg(positionals, 'eval');
   const weights = f.str('weights');
-  if (weights === undefined) throw new UsageError(`eval: --weights FILE is required (e.g. convnet eval ${name} --weights lenet.safetensors)`);
-  await ensureData(f, io.err);
-  const data = setupData(f, spec);
-  const model = buildModel(spec, data, 0.1);
-  const ck = loadCheckpoint(weights, model);
-  checkSavedModel(weights, ck.metadata.model, name);
+  if (weights === undefined) throw new UsageError(`eval: --weights FILE is required (e.g. convnet eval ${name} --weights ck.safetensors)`);
+  setupRuntime(f);
+  checkInputSize(name, spec, resizeOf(f, spec));
+  const json = f.bool('json');
+  await ensureData(f, json ? io.err : io.out, ['test']);
+  const test = loadTestData(f, spec);
+  const batchSize = f.num('batch-size') ?? 128;
+  const model = buildModel(spec, firstBatch(test, batchSize), 0.1);
+  const ck = loadCheckpoint(weights, model, { checkMetadata: savedModelCheck(weights, name, 'eval') });
   model.eval();
-  let loss = 0, correct = 0, n = 0;
+  const loader = new DataLoader(test, { batchSize });
+  const progress = f.bool('quiet') ? null : new ProgressReporter(io.err, 1);
+  const t0 = performance.now();
+  let loss = 0, correct = 0, n = 0, b = 0;
   noGrad(() => {
-    for (const [X, y] of data.getDataloader(false)) {
+    for (const [X, y] of loader) {
       const yHat = model.call(X);
-      const b = y.shape[0]!;
-      loss += model.loss(yHat, y).item() * b;
-      correct += model.accuracy(yHat, y).item() * b;
-      n += b;
+      const k = y.shape[0]!;
+      loss += model.loss(yHat, y).item() * k;
+      correct += model.accuracy(yHat, y).item() * k;
+      n += k;
+      progress?.valBatch({ epoch: 0, batch: ++b, numBatches: loader.length, examples: n, seconds: (performance.now() - t0) / 1000 });
     }
   });
+  progress?.endEpoch();
   const rec = { model: name, weights, epoch: ck.epoch, test_examples: n, test_loss: loss / n, test_acc: correct / n };
-  if (f.bool('json')) io.out.write(JSON.stringify(rec) + '\n');
+  if (json) io.out.write(JSON.stringify(rec) + '\n');
   else io.out.write(`${name} ${weights}${ck.epoch !== null ? ` (epoch ${ck.epoch})` : ''}: test loss ${rec.test_loss.toFixed(4)}  test acc ${rec.test_acc.toFixed(4)}  on ${n} images\n`);
   return 0;
 }

@@ -258,7 +258,7 @@ function checkTiling(infos: Parsed[], dataStart: number, dataLen: number, source
     if (t.begin !== pos) {
       const after = prev === undefined ? 'the start of the data section' : `tensor ${JSON.stringify(prev.name)} [${prev.begin}, ${prev.end}]`;
       const kind = t.begin > pos ? `gap of ${t.begin - pos} bytes` : `overlap of ${pos - t.begin} bytes`;
-      const at = dataStart + Math.min(t.begin, pos);
+      const at = dataStart + Math.min(t.begin, pos, dataLen);
       throw new FileFormatError(source, at, `data_offsets do not tile the data section: ${kind} between ${after} and tensor ${JSON.stringify(t.name)} [${t.begin}, ${t.end}] (file byte ${at})`);
     }
     pos = t.end;
@@ -266,7 +266,7 @@ function checkTiling(infos: Parsed[], dataStart: number, dataLen: number, source
   }
   if (pos !== dataLen) {
     const detail = pos > dataLen ? `tensor ${JSON.stringify(prev!.name)} ends at ${pos}, past the end` : `tensors cover only ${pos} bytes, leaving ${dataLen - pos} unused`;
-    const at = dataStart + Math.min(pos, dataLen);
+    const at = dataStart + Math.min(pos, dataLen);  // where the data runs out, or where the unused tail starts
     throw new FileFormatError(source, at, `data section has ${dataLen} bytes but ${detail} (file byte ${at})`);
   }
 }

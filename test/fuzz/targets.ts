@@ -132,9 +132,10 @@ const ST_MUTATORS: Mutator[] = [
   },
   {
     name: 'st-offsets', apply: (b, r) => withEntry(b, r, (e, p, name) => {
-      const off = e.data_offsets as [number, number];
+      const pair = (v: unknown): [number, number] => (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'number' ? [v[0], v[1]] : [0, 0]);
+      const off = pair(e.data_offsets);
       const others = entryKeys(p.header).filter((k) => k !== name);
-      const other = others.length > 0 ? (p.header[r.pick(others)] as { data_offsets: [number, number] }).data_offsets : [0, 0];
+      const other = others.length > 0 ? pair((p.header[r.pick(others)] as { data_offsets?: unknown } | null)?.data_offsets) : [0, 0];
       const choices: unknown[] = [[-1, off[1]], [off[1], off[0]], [0, 2 ** 53], [0, 1e300], [1.5, off[1]], [String(off[0]), String(off[1])], null, [off[0]],
         [off[0], off[1], 8], [off[0], off[1] + 1 + r.int(8)], [off[0] + 1, off[1] + 1], [other[0], other[0] + (off[1] - off[0])], [0, off[1] - off[0]],
         [p.data.length, p.data.length + (off[1] - off[0])], [2 ** 53 - 8, 2 ** 53]];
@@ -147,7 +148,7 @@ const ST_MUTATORS: Mutator[] = [
   {
     name: 'st-shape', apply: (b, r) => withEntry(b, r, (e, p, name) => {
       const choices: unknown[] = [[1e9, 1e9], [2 ** 31, 2 ** 31], [-1], [2 ** 53], [], [[1]], ['4'], 1.5, null, [0], [1e308], [3, 0, 1e9],
-        [(e.shape as number[])[0] ?? 1, 2], [2 ** 26, 2 ** 26, 2 ** 26]];
+        [(Array.isArray(e.shape) ? (e.shape as unknown[])[0] : 1) ?? 1, 2], [2 ** 26, 2 ** 26, 2 ** 26]];
       const pick = r.int(choices.length + 2);
       if (pick >= choices.length) return rawField(p, name, 'shape', pick === choices.length ? deep(50000) : r.pick(HOSTILE_VALUES));
       e.shape = choices[pick];

@@ -123,5 +123,8 @@ test('Trainer: gradientClipVal rescales the global gradient norm; resume continu
   const hist = t2.fit(model, data, { optimizer, startEpoch: 2 });
   assert.deepEqual(hist.map((r) => r.epoch), [3]);
   assert.equal(t2.optim, optimizer);
-  assert.throws(() => new Trainer({ maxEpochs: -1 }), /maxEpochs must be a non-negative integer/);
+  assert.throws(() => new Trainer({ maxEpochs: -1 }), /Trainer: maxEpochs must be an integer >= 0, got a number \(-1\)/);
+  assert.throws(() => new Trainer({ maxEpoch: 3 } as never), /Trainer: unknown option 'maxEpoch' \(did you mean 'maxEpochs'\?\)/);
+  assert.throws(() => new Trainer({ maxEpochs: 3, verbose: 'yes' } as never), /Trainer: verbose must be true or false/);
+  assert.equal(new Trainer(4).maxEpochs, 4, "d2l's positional Trainer(max_epochs)");
 });
