@@ -28,8 +28,14 @@ function builtinConv2d(m: Module): m is Conv2d {
   return m instanceof Conv2d && (m.forward === Conv2d.prototype.forward || m.forward === LazyConv2d.prototype.forward);
 }
 
-/** Runs children in order; children are named '0', '1', … or by the names given. */
+/**
+ * Runs children in order; children are named '0', '1', … or by the names given. `net[0]` (or
+ * `net.at(0)`, which also takes negative indices) is the first child, as in PyTorch.
+ */
 export class Sequential extends Module {
+  /** The child at this position (registered under its index), like PyTorch's `net[0]`. */
+  [index: number]: Module;
+
   constructor(...modules: Module[] | [Map<string, Module>]) {
     super();
     const first = modules[0];
@@ -84,8 +90,11 @@ export class Sequential extends Module {
   }
 }
 
-/** Holds submodules in a list (registered '0', '1', …) without defining forward. */
+/** Holds submodules in a list (registered '0', '1', …) without defining forward; `list[0]` or `list.at(0)`. */
 export class ModuleList extends Module {
+  /** The module at this position, like PyTorch's `modules[0]`. */
+  [index: number]: Module;
+
   constructor(modules: Module[] = []) {
     super();
     modules.forEach((m) => this.append(m));
