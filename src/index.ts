@@ -20,6 +20,8 @@ export { getBackend, setBackend, selectBackend } from './backend/registry.js';
 export { BACKEND_NAMES, resolveBackend, sharedWasmBackend } from './backend/select.js';
 export { WasmBackend, type WasmBackendOptions } from './backend/wasm/index.js';
 export { refBackend } from './backend/ref/index.js';
+export { ArgumentError } from './util/check.js';
+export { FileFormatError, CheckpointMismatchError, FileWriteError } from './io/errors.js';
 export * as nn from './nn/index.js';
 export * as F from './nn/functional.js';
 export * as optim from './optim/index.js';
