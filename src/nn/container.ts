@@ -5,6 +5,7 @@ import { ReLU, Sigmoid, Tanh } from './activation.js';
 import { Conv2d, LazyConv2d } from './conv.js';
 import { AvgPool2d, MaxPool2d } from './pooling.js';
 import { Module } from './module.js';
+import { ArgumentError, describe } from '../util/check.js';
 
 /**
  * The activation a module computes, when it is one of the built-in ReLU / Sigmoid / Tanh layers
@@ -28,6 +29,13 @@ function builtinConv2d(m: Module): m is Conv2d {
   return m instanceof Conv2d && (m.forward === Conv2d.prototype.forward || m.forward === LazyConv2d.prototype.forward);
 }
 
+/** `m` if it is a Module; otherwise an ArgumentError saying what was passed (an array of modules goes spread: `new Sequential(...layers)`). */
+function checkModule(fn: string, m: unknown, what: string): Module {
+  if (m instanceof Module) return m;
+  const hint = Array.isArray(m) ? '; pass the modules as separate arguments (new nn.Sequential(...layers))' : '';
+  throw new ArgumentError(fn, 'modules', `${what} is ${describe(m)}, not a Module${hint}`);
+}
+
 /**
  * Runs children in order; children are named '0', '1', … or by the names given. `net[0]` (or
  * `net.at(0)`, which also takes negative indices) is the first child, as in PyTorch.
@@ -40,15 +48,15 @@ export class Sequential extends Module {
     super();
     const first = modules[0];
     if (modules.length === 1 && first instanceof Map) {
-      for (const [n, m] of first) this.addModule(n, m);
+      for (const [n, m] of first) this.addModule(n, checkModule('Sequential', m, `entry '${String(n)}'`));
     } else {
-      (modules as Module[]).forEach((m, i) => this.addModule(String(i), m));
+      (modules as Module[]).forEach((m, i) => this.addModule(String(i), checkModule('Sequential', m, `argument ${i}`)));
     }
   }
 
   /** Append a module named by its index. */
   append(m: Module): this {
-    this.addModule(String(this._modules.size), m);
+    this.addModule(String(this._modules.size), checkModule('Sequential', m, `entry ${this._modules.size}`));
     return this;
   }
 
@@ -97,10 +105,11 @@ export class ModuleList extends Module {
 
   constructor(modules: Module[] = []) {
     super();
+    if (!Array.isArray(modules)) throw new ArgumentError('ModuleList', 'modules', `modules must be an array of modules, got ${describe(modules)}`);
     modules.forEach((m) => this.append(m));
   }
   append(m: Module): this {
-    this.addModule(String(this._modules.size), m);
+    this.addModule(String(this._modules.size), checkModule('ModuleList', m, `entry ${this._modules.size}`));
     return this;
   }
   at(i: number): Module {

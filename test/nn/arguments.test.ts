@@ -114,6 +114,8 @@ const BAD: [string, () => unknown, string, string, RegExp][] = [
   ['Adam betas', () => new optim.Adam(new nn.Linear(2, 2).parameters(), { betas: 0.9 } as never), 'Adam', 'betas', /betas must be a pair of numbers/],
   ['Adam key', () => new optim.Adam(new nn.Linear(2, 2).parameters(), { weight_decay: 0.1 } as never), 'Adam', 'weight_decay', /did you mean 'weightDecay'/],
   ['DataLoader key', () => new train.DataLoader(new train.TensorDataset(randn(2, 2), zeros(2)), { batch_size: 2 } as never), 'DataLoader', 'batch_size', /did you mean 'batchSize'/],
+  ['Sequential list', () => new nn.Sequential([new nn.ReLU(), new nn.ReLU()] as never), 'Sequential', 'modules', /argument 0 is an array of length 2, not a Module; pass the modules as separate arguments/],
+  ['Sequential class', () => new nn.Sequential(nn.ReLU as never), 'Sequential', 'modules', /argument 0 is a function, not a Module/],
   ['Trainer key', () => new train.Trainer({ max_epochs: 3 } as never), 'Trainer', 'max_epochs', /did you mean 'maxEpochs'/],
 ];
 
