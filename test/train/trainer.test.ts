@@ -177,3 +177,26 @@ test('CONVNET_MAX_BATCHES caps every epoch (training and validation) and says so
     delete process.env.CONVNET_MAX_BATCHES;
   }
 });
+
+test('on a terminal the verbose Trainer draws live training and validation bars on stderr', () => {
+  manualSeed(0);
+  const data = new Blobs();
+  const model = new Mlp();
+  model.applyInit([data.train.batch([0, 1])[0]]);
+  const err = process.stderr as unknown as { isTTY?: boolean; write: (s: string) => boolean };
+  const saved = { isTTY: err.isTTY, write: err.write };
+  const drawn: string[] = [];
+  err.isTTY = true;
+  err.write = (s: string) => { drawn.push(s); return true; };
+  let r: ReturnType<typeof captureConsole>;
+  try {
+    r = captureConsole(() => new Trainer({ maxEpochs: 1 }).fit(model, data));
+  } finally {
+    err.isTTY = saved.isTTY;
+    err.write = saved.write;
+  }
+  assert.ok(drawn.some((s) => /^\r\x1b\[Kepoch 1\/1 \[#{24}\] 8\/8  loss /.test(s)), 'training bar');
+  assert.ok(drawn.some((s) => /^\r\x1b\[Kepoch 1\/1 validating \[#{24}\] 3\/3 /.test(s)), 'validation bar');
+  assert.equal(drawn.at(-1), '\r\x1b[K', 'the bar is cleared before the epoch line');
+  assert.equal(r.log.length, 1);
+});
