@@ -53,7 +53,7 @@ function run(cmd: string, args: string[], cwd: string): Promise<{ status: number
   });
 }
 
-describe('documentation code blocks', () => {
+describe('documentation code blocks', { concurrency: 2 }, () => {
   test('every block is tagged: sh/ts/js (run here), text (output), python (PyTorch), json/svg (data), or marked tested-by', () => {
     const bad = blocks.filter((b) => b.kind === 'unknown').map((b) => `${where(b)}: \`\`\`${b.lang || '(no language)'}`);
     assert.deepEqual(bad, [], 'tag these blocks (see test/docs/markdown.ts)');
