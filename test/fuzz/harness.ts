@@ -192,7 +192,8 @@ export function runFuzz(targets: readonly FuzzTarget[], opts: FuzzOptions): Fuzz
   const maxMs = opts.maxCaseMs ?? 2000;
   targets.forEach((t, ti) => {
     const rng = new Rng((opts.seed * 0x9e3779b1 + ti * 0x85ebca6b) >>> 0);
-    const seeds = t.seeds();
+    // Plain Uint8Array copies: a Buffer's slice() is a view, so a mutator's "copy" would damage the seed itself.
+    const seeds = t.seeds().map((x) => new Uint8Array(x));
     const stats = { cases: 0, accepted: 0, rejected: 0, maxMs: 0, maxAllocRatio: 0 };
     report.perTarget[t.name] = stats;
     for (const [i, s] of seeds.entries()) {
@@ -211,7 +212,7 @@ export function runFuzz(targets: readonly FuzzTarget[], opts: FuzzOptions): Fuzz
         const m = special ? rng.pick(t.mutators!) : rng.pick(GENERIC_MUTATORS);
         names.push(m.name);
         try {
-          bytes = m.apply(bytes, rng, { hot: t.hot?.(bytes) ?? 64, seeds });
+          bytes = new Uint8Array(m.apply(bytes, rng, { hot: t.hot?.(bytes) ?? 64, seeds }));
         } catch (e) {
           report.failures.push({ target: t.name, caseIndex: c, mutators: names, problem: `mutator ${m.name} threw: ${String(e)}`, input: bytes });
         }

@@ -59,6 +59,18 @@ const GZ_INNER: Mutator = {
   },
 };
 
+/** Change values, not structure: random bytes after the IDX header (pixels are any byte; labels must be 0..9). */
+const GZ_VALUES: Mutator = {
+  name: 'gz-values', apply: (b, r) => {
+    let inner: Uint8Array;
+    try { inner = gunzipSync(b); } catch { return b.slice(); }
+    const header = inner.length > 3 ? 4 + 4 * inner[3]! : inner.length;
+    if (inner.length <= header) return b.slice();
+    for (let k = 1 + r.int(4); k > 0; k--) inner[header + r.int(inner.length - header)] = r.chance(0.5) ? r.int(10) : r.int(256);
+    return gzipSync(inner);
+  },
+};
+
 // ---------------------------------------------------------------- safetensors
 
 interface StParts { header: Record<string, unknown>; data: Uint8Array }
@@ -281,13 +293,13 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
   },
   {
     // Fashion-MNIST images as loadFashionMnistSplit checks them (labels made to match the image count).
-    name: 'fashion-mnist images', decompresses: true, allocFactor: 1100, hot: () => 32, mutators: [GZ_INNER, GZ_INNER],
+    name: 'fashion-mnist images', decompresses: true, allocFactor: 1100, hot: () => 32, mutators: [GZ_INNER, GZ_INNER, GZ_VALUES],
     seeds: () => [gzipSync(encodeIdx({ dtype: 'uint8', dims: [2, 28, 28], data: new Uint8Array(2 * 784).fill(9) }))],
     parse: (b, f) => { const img = readIdx(b, f); return fashionMnistSplit(img, goodLabels(img.dims[0] ?? 0), f, 'labels.gz', 'test'); },
   },
   {
     // Fashion-MNIST labels (0..9, one per image), with images made to match the label count.
-    name: 'fashion-mnist labels', decompresses: true, allocFactor: 1100, hot: () => 24, mutators: [GZ_INNER, GZ_INNER],
+    name: 'fashion-mnist labels', decompresses: true, allocFactor: 1100, hot: () => 24, mutators: [GZ_INNER, GZ_INNER, GZ_VALUES],
     seeds: () => [gzipSync(encodeIdx({ dtype: 'uint8', dims: [10], data: Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]) }))],
     parse: (b, f) => {
       const lbl = readIdx(b, f);
