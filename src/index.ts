@@ -21,6 +21,8 @@ export { getBackend, setBackend, selectBackend, BACKEND_NAMES, resolveBackend, s
 export { setWasmPaths } from './backend/platform/platform.js';
 export { WasmBackend, type WasmBackendOptions } from './backend/wasm/index.js';
 export { refBackend } from './backend/ref/index.js';
+export { ArgumentError } from './util/check.js';
+export { FileFormatError, CheckpointMismatchError, FileWriteError } from './io/errors.js';
 export * as nn from './nn/index.js';
 export * as F from './nn/functional.js';
 export * as optim from './optim/index.js';

@@ -31,6 +31,7 @@ export function main(opts: LeNetExampleOptions = {}, log: (s: string) => void = 
   // 7.6.2: training
   const trainer = new Trainer({
     maxEpochs: opts.epochs ?? 10,
+    verbose: false, // this example prints its own epoch lines
     callbacks: { onEpochEnd: (r) => log(`epoch ${r.epoch}: train loss ${r.trainLoss.toFixed(4)}, val loss ${r.val.loss!.toFixed(4)}, val acc ${r.val.acc!.toFixed(4)}, ${r.imagesPerSec.toFixed(0)} img/s`) },
   });
   const data = new FashionMNIST({

@@ -1,3 +1,5 @@
+import { didYouMean } from '../util/check.js';
+
 /**
  * A small, strict argv parser: `--flag value`, `--flag=value` and boolean `--flag`; unknown flags,
  * missing values and malformed numbers are errors that name the flag and the value.
@@ -6,8 +8,12 @@
 /** How a flag's value is parsed ('shape' is comma-separated positive integers like 1,1,28,28). */
 export type FlagType = 'int' | 'float' | 'string' | 'bool' | 'shape';
 
-/** One option: its type, help text, placeholder, lower bound and allowed values. */
-export interface FlagSpec { type: FlagType; help: string; metavar?: string; min?: number; max?: number; choices?: readonly string[] }
+/** One option: its type, help text, placeholder, bounds, allowed values and the help section it is listed under. */
+export interface FlagSpec {
+  type: FlagType; help: string; metavar?: string; min?: number; max?: number; choices?: readonly string[];
+  /** Heading in `convnet <command> --help` (options without one are listed under 'options'). */
+  section?: string;
+}
 
 /** A parsed option value. */
 export type FlagValue = number | string | boolean | number[];
@@ -36,7 +42,8 @@ export function parseArgs(argv: readonly string[], specs: Readonly<Record<string
     const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
     const spec = specs[name];
     if (spec === undefined) {
-      const near = Object.keys(specs).filter((k) => k.startsWith(name.slice(0, 3)));
+      const close = didYouMean(name, Object.keys(specs));
+      const near = close !== undefined ? [close] : Object.keys(specs).filter((k) => name.length >= 3 && k.startsWith(name.slice(0, 3)));
       throw new UsageError(`unknown option '--${name}'${near.length ? ` (did you mean ${near.map((k) => `--${k}`).join(', ')}?)` : ''}`);
     }
     if (spec.type === 'bool') {
@@ -92,9 +99,10 @@ export class Flags {
   shape(k: string): number[] | undefined { const v = this.m.get(k); return Array.isArray(v) ? v : undefined; }
 }
 
-/** `  --name VALUE   help` lines for the usage text. */
+/** The help text: `  --name VALUE   help` rows under their sections' headings, in table order. */
 export function formatFlags(specs: Readonly<Record<string, FlagSpec>>): string {
-  const rows = Object.entries(specs).map(([k, s]) => [`--${k}${s.type === 'bool' ? '' : ` ${s.metavar ?? s.type.toUpperCase()}`}`, s.help] as const);
+  const rows = Object.entries(specs).map(([k, s]) => [`--${k}${s.type === 'bool' ? '' : ` ${s.metavar ?? s.type.toUpperCase()}`}`, s.help, s.section ?? 'options'] as const);
   const w = Math.max(...rows.map(([a]) => a.length)) + 2;
-  return rows.map(([a, h]) => `  ${a.padEnd(w)}${h}`).join('\n');
+  const sections = [...new Set(rows.map(([, , sec]) => sec))];
+  return sections.map((sec) => `${sec}:\n${rows.filter((r) => r[2] === sec).map(([a, h]) => `  ${a.padEnd(w)}${h}`).join('\n')}`).join('\n\n');
 }

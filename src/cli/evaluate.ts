@@ -8,9 +8,10 @@ import { scoped } from '../tensor/lifetime.js';
 export interface Evaluation { n: number; loss: number; acc: number; perClass: { n: number; correct: number }[] }
 
 /** Mean loss and accuracy over every batch of `loader`, counted per class too (numClasses rows). */
-export function evaluate(model: Classifier, loader: Iterable<Tensor[]>, numClasses: number): Evaluation {
+export function evaluate(model: Classifier, loader: Iterable<Tensor[]>, numClasses: number,
+                         onBatch?: (batches: number, examples: number) => void): Evaluation {
   const perClass = Array.from({ length: numClasses }, () => ({ n: 0, correct: 0 }));
-  let loss = 0, correct = 0, n = 0;
+  let loss = 0, correct = 0, n = 0, batches = 0;
   model.eval();
   noGrad(() => {
     // Each batch's tensors are released once its numbers are read.
@@ -27,6 +28,7 @@ export function evaluate(model: Classifier, loader: Iterable<Tensor[]>, numClass
         if (pred[i] === c) row.correct++;
       }
       n += b;
+      onBatch?.(++batches, n);
     });
   });
   return { n, loss: loss / n, acc: correct / n, perClass };

@@ -5,8 +5,7 @@ import { loadWeights } from '../io/weights.js';
 import { saveOnnx } from '../io/onnx-file.js';
 import { statSync } from 'node:fs';
 import { Flags, parseArgs, UsageError, type FlagSpec } from './args.js';
-import { checkSavedModel, modelSpecArg, thousands, type Io } from './common.js';
-import { checkWritableTarget } from './train.js';
+import { checkSavedModel, checkWritableTarget, modelSpecArg, thousands, type Io } from './common.js';
 
 /** Options of `convnet export`. */
 export const EXPORT_FLAGS: Record<string, FlagSpec> = {

@@ -1,16 +1,12 @@
 /** `convnet summary <model> [--input 1,1,28,28]`: d2l's layer_summary table and the parameter count. */
 import { manualSeed } from '../tensor/rng.js';
-import { Flags, parseArgs, UsageError, type FlagSpec } from './args.js';
+import { Flags, parseArgs, UsageError } from './args.js';
+import { SUMMARY_OPTIONS } from './options.js';
 import { modelSpecArg, thousands, type Io } from './common.js';
-
-/** Options of `convnet summary`. */
-export const SUMMARY_FLAGS: Record<string, FlagSpec> = {
-  input: { type: 'shape', metavar: 'N,C,H,W', help: "input shape (default 1,1,H,W at the model's size)" },
-};
 
 /** Print each layer's output shape and the number of parameters. */
 export function summaryCommand(argv: readonly string[], io: Io): number {
-  const { positionals, flags } = parseArgs(argv, SUMMARY_FLAGS);
+  const { positionals, flags } = parseArgs(argv, SUMMARY_OPTIONS);
   const f = new Flags(flags);
   const [name, spec] = modelSpecArg(positionals, 'summary');
   const shape = f.shape('input') ?? [1, 1, ...spec.defaultResize];

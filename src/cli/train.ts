@@ -1,64 +1,53 @@
 /** `convnet train <model>`: d2l's Trainer on Fashion-MNIST with progress, JSON records, checkpoints and plots. */
-import * as fs from 'node:fs';
-import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
-import { loadWeights } from '../io/weights.js';
+import { FileFormatError } from '../io/errors.js';
 import { setRngState } from '../tensor/rng.js';
 import { getBackend } from '../backend/index.js';
+import { loadWeights } from '../io/weights.js';
+import { initCnn } from '../train/init-cnn.js';
+import { FASHION_MNIST_LABELS } from '../data/fashion-mnist-files.js';
 import { SGD } from '../optim/sgd.js';
 import { Adam } from '../optim/adam.js';
 import { Trainer, type EpochRecord } from '../train/trainer.js';
 import { boardToPng } from '../train/plot-png.js';
+import { epochJson, formatEpochLine, ProgressReporter } from '../train/progress.js';
 import type { Classifier } from '../train/classifier.js';
-import { Flags, parseArgs, UsageError, type FlagSpec } from './args.js';
-import { buildModel, checkSavedModel, DATA_FLAGS, modelSpecArg, setupData, setupRun, thousands, type Io } from './common.js';
-import { epochJson, formatEpochLine, ProgressReporter } from './progress.js';
-import { DOWNLOAD_FLAGS, ensureData } from './data.js';
-import { dataMetadata, ensureNamedData, setupImageData, TRAIN_IMAGE_FLAGS, usesImageData } from './image-data.js';
-import { FASHION_MNIST_LABELS } from '../data/fashion-mnist-files.js';
-import { initCnn } from '../train/init-cnn.js';
-
-/** Options of `convnet train`. */
-export const TRAIN_FLAGS: Record<string, FlagSpec> = {
-  epochs: { type: 'int', min: 0, metavar: 'N', help: 'total epochs to reach (default 10; with --resume, counting the epochs already done)' },
-  lr: { type: 'float', min: 0, metavar: 'LR', help: "learning rate (default: the model's d2l rate with sgd, 0.1 for LeNet; 0.001 with adam)" },
-  optimizer: { type: 'string', choices: ['sgd', 'adam'], metavar: 'sgd|adam', help: 'optimiser (default sgd, as in d2l)' },
-  momentum: { type: 'float', min: 0, metavar: 'M', help: 'SGD momentum (default 0)' },
-  'weight-decay': { type: 'float', min: 0, metavar: 'WD', help: 'L2 weight decay (default 0)' },
-  'grad-clip': { type: 'float', min: 0, metavar: 'V', help: 'clip the global gradient norm to V (default off)' },
-  ...DATA_FLAGS,
-  ...DOWNLOAD_FLAGS,
-  ...TRAIN_IMAGE_FLAGS,
-  save: { type: 'string', metavar: 'FILE', help: 'write a safetensors checkpoint after every epoch' },
-  resume: { type: 'string', metavar: 'FILE', help: 'continue from a checkpoint (weights, optimiser state, epoch, RNG)' },
-  init: { type: 'string', metavar: 'FILE', help: 'start from these weights (a torch.save state dict .pt, or .safetensors); fresh optimiser, epochs from 1' },
-  plot: { type: 'string', metavar: 'FILE.svg|png', help: 'write d2l-style loss/accuracy curves (SVG, or a plain PNG rendering) after every epoch' },
-  json: { type: 'bool', help: 'print one JSON record per epoch on stdout (human output goes to stderr)' },
-  quiet: { type: 'bool', help: 'no progress bar' },
-};
+import type { ProgressBoard } from '../train/progress-board.js';
+import { Flags, parseArgs, UsageError } from './args.js';
+import { TRAIN_OPTIONS } from './options.js';
+import {
+  buildModel, checkInputSize, checkWritableTarget, firstBatch, loadTrainData, modelSpecArg, resizeOf, savedModelCheck, setupRuntime, thousands, type Io,
+} from './common.js';
+import { ensureData } from './data.js';
+import { dataMetadata, ensureNamedData, setupImageData, usesImageData } from './image-data.js';
 
 /** Run `convnet train`; returns the process exit status. */
 export async function trainCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, TRAIN_FLAGS);
+  const { positionals, flags } = parseArgs(argv, TRAIN_OPTIONS);
   const f = new Flags(flags);
   const [name, spec] = modelSpecArg(positionals, 'train');
+  // Everything that can be checked without data is checked first, so a mistake costs no loading time.
   const plot = f.str('plot');
   if (plot !== undefined && !/\.(svg|png)$/i.test(plot)) throw new UsageError(`option --plot: '${plot}' must be an .svg or .png file`);
   for (const k of ['save', 'plot']) checkWritableTarget(k, f.str(k));
+  const resume = f.str('resume');
   const init = f.str('init');
-  if (init !== undefined && f.has('resume')) throw new UsageError('options --init and --resume exclude each other (--resume already restores the weights)');
-  const optName = f.str('optimizer') ?? 'sgd';
-  const lr = f.num('lr') ?? (optName === 'adam' ? 0.001 : spec.defaultLr);
+  if (init !== undefined && resume !== undefined) throw new UsageError('options --init and --resume exclude each other (--resume already restores the weights)');
   const maxEpochs = f.num('epochs') ?? 10;
+  if (maxEpochs === 0 && resume === undefined) throw new UsageError('option --epochs: 0 epochs trains nothing (give N >= 1; with --resume, N counts the epochs already done)');
+  const optName = f.str('optimizer') ?? 'sgd';
+  if (optName === 'adam' && f.has('momentum')) throw new UsageError('option --momentum applies to sgd only');
+  const lr = f.num('lr') ?? (optName === 'adam' ? 0.001 : spec.defaultLr);
+  setupRuntime(f);
+  checkInputSize(name, spec, resizeOf(f, spec));
   const json = f.bool('json');
   const info = json ? io.err : io.out;
 
   const images = usesImageData(f);
-  if (images) await ensureNamedData(f, info); else await ensureData(f, info);
   let data, model, describe: string, meta;
   if (images) {
-    setupRun(f);
+    await ensureNamedData(f, info);
     const r = f.num('resize');
     const imageData = await setupImageData(f, {
       mode: 'train', size: r !== undefined ? [r, r] : [spec.defaultResize[0], spec.defaultResize[1]],
@@ -70,32 +59,25 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
     describe = imageData.describe;
     meta = imageData.meta;
   } else {
-    const fm = setupData(f, spec);
+    await ensureData(f, info);
+    const fm = loadTrainData(f, spec);
     data = fm;
-    model = buildModel(spec, fm, lr);
+    model = buildModel(spec, firstBatch(fm.train, fm.batchSize), lr);
     describe = `${fm.train.length} Fashion-MNIST images ${fm.resize[0]}x${fm.resize[1]}, validating on ${fm.val.length}`;
     meta = { classes: [...FASHION_MNIST_LABELS], channels: 1 as const, size: [fm.resize[0], fm.resize[1]] as [number, number] };
   }
-  const optimizer = makeOptimizer(optName, model, lr, f);
-  let startEpoch = 0;
-  const resume = f.str('resume');
   if (init !== undefined) {
-    const ck = loadWeights(init, model);
-    checkSavedModel(init, ck.metadata.model, name);
+    loadWeights(init, model, { checkMetadata: savedModelCheck(init, name, 'train') });
     info.write(`initialised ${name} from ${init}\n`);
   }
+  const optimizer = makeOptimizer(optName, model, lr, f);
+  let startEpoch = 0;
   if (resume !== undefined) {
-    const ck = loadCheckpoint(resume, model, { optimizer });
-    checkSavedModel(resume, ck.metadata.model, name);
+    const ck = loadCheckpoint(resume, model, { optimizer, checkMetadata: savedModelCheck(resume, name, 'train') });
     startEpoch = ck.epoch ?? 0;
     // Continue the shuffling sequence where the saved run stopped, so a resumed run repeats an uninterrupted one.
     if (ck.rngState !== null) setRngState(ck.rngState);
-    const board = ck.metadata.board;
-    if (board !== undefined) {
-      let parsed: unknown;
-      try { parsed = JSON.parse(board); } catch { throw new Error(`${resume}: the plot state in the checkpoint's metadata is not JSON`); }
-      model.board.loadState(parsed, resume);
-    }
+    restoreBoard(ck.metadata, model.board, resume);
     info.write(`resumed from ${resume} at epoch ${startEpoch}\n`);
   }
   const nParams = model.parameters().reduce((s, p) => s + p.numel(), 0);
@@ -104,15 +86,16 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
   if (startEpoch >= maxEpochs) info.write(`nothing to do: the checkpoint is already at epoch ${startEpoch} (--epochs ${maxEpochs})\n`);
 
   const progress = f.bool('quiet') ? null : new ProgressReporter(io.err, maxEpochs);
+  const save = f.str('save');
   const trainer = new Trainer({
-    maxEpochs, gradientClipVal: f.num('grad-clip') ?? 0,
+    maxEpochs, gradientClipVal: f.num('grad-clip') ?? 0, verbose: false,
     callbacks: {
       onBatchEnd: (b) => progress?.batch(b),
+      onValBatchEnd: (b) => progress?.valBatch(b),
       onEpochEnd: (r: EpochRecord) => {
         progress?.endEpoch();
         if (json) io.out.write(JSON.stringify(epochJson(r, maxEpochs)) + '\n');
         else io.out.write(formatEpochLine(r, maxEpochs) + '\n');
-        const save = f.str('save');
         // The plot's points ride along, so a resumed run's plot shows the epochs before it too.
         if (save !== undefined) {
           saveCheckpoint(save, model, { optimizer, epoch: r.epoch, metadata: { model: name, board: JSON.stringify(model.board.state()), ...dataMetadata(meta) } });
@@ -135,23 +118,25 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
   return 0;
 }
 
-/** Fail before training, not after the first epoch, when an output file's directory is missing or read-only, or the path is a directory. */
-export function checkWritableTarget(flag: string, file: string | undefined): void {
-  if (file === undefined) return;
-  const dir = path.dirname(path.resolve(file));
+/** Load the plot's points saved in a checkpoint's metadata (`board`, JSON) into `board`; a malformed entry is a FileFormatError. */
+export function restoreBoard(metadata: Record<string, string>, board: ProgressBoard, file: string): void {
+  const json = metadata.board;
+  if (json === undefined) return;
+  let parsed: unknown;
   try {
-    fs.accessSync(dir, fs.constants.W_OK);
+    parsed = JSON.parse(json);
   } catch {
-    throw new UsageError(`option --${flag}: cannot write '${file}': directory '${dir}' ${fs.existsSync(dir) ? 'is not writable' : 'does not exist'}`);
+    throw new FileFormatError(file, 8, "the plot state in the checkpoint's metadata (header at byte 8) is not JSON");
   }
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`option --${flag}: '${file}' is a directory`);
+  try {
+    board.loadState(parsed, "the checkpoint's plot state");
+  } catch (e) {
+    throw new FileFormatError(file, 8, `${(e as Error).message} (header at byte 8)`);
+  }
 }
 
 function makeOptimizer(kind: string, model: Classifier, lr: number, f: Flags): SGD | Adam {
   const weightDecay = f.num('weight-decay') ?? 0;
-  if (kind === 'adam') {
-    if (f.has('momentum')) throw new UsageError('option --momentum applies to sgd only');
-    return new Adam(model.parameters(), { lr, weightDecay });
-  }
+  if (kind === 'adam') return new Adam(model.parameters(), { lr, weightDecay });
   return new SGD(model.parameters(), { lr, momentum: f.num('momentum') ?? 0, weightDecay });
 }

@@ -12,6 +12,8 @@ import { randperm } from '../tensor/rng.js';
 import { fromArray, tensor } from '../tensor/creation.js';
 import { drawSeedWords } from '../tensor/generator.js';
 import { isStreamDataset, type LoaderPool, type StreamDataset } from './loader/pool.js';
+import type { DType } from '../tensor/dtype.js';
+import { ArgumentError, describe, expectBool, expectInt, expectNumber, isTensorLike, mergeArgs } from '../util/check.js';
 import type { BatchPayload, BatchTask, SkippedSample } from './loader/batch.js';
 
 /** Anything that gathers examples into a batch [X, y] by index. */
@@ -21,30 +23,81 @@ export interface Dataset {
   batch(idx: ArrayLike<number>): [Tensor, Tensor];
 }
 
-/** n examples of shape `itemShape` (float32, flat row-major) with int labels; X: [n, ...itemShape], y: [n]. */
+type Storage = Float32Array | Int32Array | Uint8Array;
+
+function gather(src: Storage, size: number, idx: ArrayLike<number>, n: number, what: string): Storage {
+  const out = new (src.constructor as new (k: number) => Storage)(idx.length * size);
+  for (let b = 0; b < idx.length; b++) {
+    const i = idx[b]!;
+    if (!(Number.isInteger(i) && i >= 0 && i < n)) throw new Error(`TensorDataset: index ${i} out of range for ${n} ${what}`);
+    out.set(src.subarray(i * size, (i + 1) * size), b * size);
+  }
+  return out;
+}
+
+/**
+ * Examples and their labels in memory, like torch.utils.data.TensorDataset:
+ * `new TensorDataset(X, y)` with tensors X [n, ...] and y [n, ...] (any dtypes; batches keep them),
+ * or from flat arrays `new TensorDataset(features: Float32Array, labels: Int32Array, itemShape)`.
+ * A batch is [X [B, ...], y [B, ...]].
+ */
 export class TensorDataset implements Dataset {
+  readonly features: Storage;
+  readonly labels: Storage;
+  readonly itemShape: readonly number[];
+  readonly labelShape: readonly number[];
   readonly itemSize: number;
-  constructor(readonly features: Float32Array, readonly labels: Int32Array, readonly itemShape: readonly number[]) {
-    this.itemSize = itemShape.reduce((a, b) => a * b, 1);
-    if (this.itemSize <= 0) throw new Error(`TensorDataset: item shape ${formatShape(itemShape)} is empty`);
-    if (features.length !== labels.length * this.itemSize) {
-      throw new Error(`TensorDataset: ${features.length} feature values do not make ${labels.length} items of shape ${formatShape(itemShape)}`);
+  private readonly labelSize: number;
+  private readonly dtypes: [DType, DType];
+
+  constructor(X: Tensor, y: Tensor);
+  constructor(features: Float32Array, labels: Int32Array, itemShape: readonly number[]);
+  constructor(a: Tensor | Float32Array, b: Tensor | Int32Array, itemShape?: readonly number[], ...rest: never[]) {
+    if (a instanceof Tensor || b instanceof Tensor) {
+      if (!(a instanceof Tensor) || !(b instanceof Tensor)) {
+        throw new ArgumentError('TensorDataset', a instanceof Tensor ? 'labels' : 'features', `give two tensors (X [n, ...], y [n]) or (Float32Array, Int32Array, itemShape), got ${describe(a)} and ${describe(b)}`);
+      }
+      if (itemShape !== undefined || rest.length > 0) {
+        throw new ArgumentError('TensorDataset', 'arguments', 'takes two tensors (features X [n, ...] and labels y [n, ...]); more tensors are not supported');
+      }
+      if (a.ndim === 0 || b.ndim === 0) throw new ArgumentError('TensorDataset', a.ndim === 0 ? 'features' : 'labels', `tensors need a first (example) dimension, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+      if (a.shape[0] !== b.shape[0]) {
+        throw new ArgumentError('TensorDataset', 'labels', `size mismatch between tensors: X ${formatShape(a.shape)} has ${a.shape[0]} examples but y ${formatShape(b.shape)} has ${b.shape[0]}`);
+      }
+      this.features = a.contiguous().data.slice();
+      this.labels = b.contiguous().data.slice();
+      this.itemShape = a.shape.slice(1);
+      this.labelShape = b.shape.slice(1);
+      this.dtypes = [a.dtype, b.dtype];
+    } else {
+      if (!(a instanceof Float32Array)) throw new ArgumentError('TensorDataset', 'features', `features must be a Float32Array (or pass tensors X, y), got ${describe(a)}`);
+      if (!(b instanceof Int32Array)) throw new ArgumentError('TensorDataset', 'labels', `labels must be an Int32Array (or pass tensors X, y), got ${describe(b)}`);
+      if (!Array.isArray(itemShape) || !itemShape.every((d) => Number.isInteger(d) && d >= 0)) {
+        throw new ArgumentError('TensorDataset', 'itemShape', `itemShape must be an array of sizes like [1, 28, 28], got ${describe(itemShape)}`);
+      }
+      this.features = a;
+      this.labels = b;
+      this.itemShape = itemShape.slice();
+      this.labelShape = [];
+      this.dtypes = ['float32', 'int32'];
+    }
+    this.itemSize = this.itemShape.reduce((p, d) => p * d, 1);
+    this.labelSize = this.labelShape.reduce((p, d) => p * d, 1);
+    if (this.itemSize <= 0) throw new Error(`TensorDataset: item shape ${formatShape(this.itemShape)} is empty`);
+    if (this.features.length !== this.labels.length / Math.max(this.labelSize, 1) * this.itemSize) {
+      throw new Error(`TensorDataset: ${this.features.length} feature values do not make ${this.labels.length} items of shape ${formatShape(this.itemShape)}`);
     }
   }
-  /** Number of examples. */
-  get length(): number { return this.labels.length; }
 
-  /** Gather examples `idx` into a batch: X [B, ...itemShape] float32, y [B] int32. */
+  /** Number of examples. */
+  get length(): number { return this.labelSize === 0 ? 0 : this.labels.length / this.labelSize; }
+
+  /** Gather examples `idx` into a batch: X [B, ...itemShape], y [B, ...labelShape], with the dtypes given. */
   batch(idx: ArrayLike<number>): [Tensor, Tensor] {
-    const B = idx.length, s = this.itemSize;
-    const X = new Float32Array(B * s), y = new Int32Array(B);
-    for (let b = 0; b < B; b++) {
-      const i = idx[b]!;
-      if (!(i >= 0 && i < this.length)) throw new Error(`TensorDataset: index ${i} out of range for ${this.length} examples`);
-      X.set(this.features.subarray(i * s, (i + 1) * s), b * s);
-      y[b] = this.labels[i]!;
-    }
-    return [new Tensor(X, [B, ...this.itemShape], 'float32'), new Tensor(y, [B], 'int32')];
+    const n = this.length, B = idx.length;
+    const X = gather(this.features, this.itemSize, idx, n, 'examples');
+    const y = gather(this.labels, this.labelSize, idx, n, 'examples');
+    return [new Tensor(X, [B, ...this.itemShape], this.dtypes[0]), new Tensor(y, [B, ...this.labelShape], this.dtypes[1])];
   }
 }
 
@@ -73,21 +126,31 @@ export class DataLoader implements Iterable<[Tensor, Tensor]>, AsyncIterable<[Te
   private pool: LoaderPool | null = null;
   private nextId = 0;
 
-  constructor(readonly dataset: Dataset | StreamDataset, private readonly opts: DataLoaderOptions = {}) {
-    this.batchSize = opts.batchSize ?? 1;
-    this.shuffle = opts.shuffle ?? false;
-    this.dropLast = opts.dropLast ?? false;
-    this.numWorkers = opts.numWorkers ?? 0;
-    this.prefetchFactor = opts.prefetchFactor ?? 2;
-    this.timeout = opts.timeout ?? 300;
-    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
-      throw new Error(`DataLoader: batchSize must be a positive integer (got ${opts.batchSize})`);
+  readonly dataset: Dataset | StreamDataset;
+  private readonly opts: DataLoaderOptions;
+
+  /** `new DataLoader(ds, { batchSize: 32, shuffle: true })` or PyTorch's positional `new DataLoader(ds, 32, true)`. */
+  constructor(dataset: Dataset | StreamDataset, opts?: DataLoaderOptions);
+  constructor(dataset: Dataset | StreamDataset, batchSize?: number, shuffle?: boolean);
+  constructor(dataset: Dataset | StreamDataset, ...args: unknown[]) {
+    if (isTensorLike(dataset)) throw new ArgumentError('DataLoader', 'dataset', 'dataset is a Tensor; wrap features and labels in new TensorDataset(X, y)');
+    if (typeof dataset !== 'object' || dataset === null || typeof (dataset as { length?: unknown }).length !== 'number' ||
+        (!isStreamDataset(dataset) && typeof (dataset as Dataset).batch !== 'function')) {
+      throw new ArgumentError('DataLoader', 'dataset', `dataset must have a length and a batch(indices) method (e.g. a TensorDataset, or an image dataset), got ${describe(dataset)}`);
     }
-    if (!Number.isInteger(this.numWorkers) || this.numWorkers < 0) throw new Error(`DataLoader: numWorkers must be a non-negative integer (got ${opts.numWorkers})`);
-    if (!Number.isInteger(this.prefetchFactor) || this.prefetchFactor < 1) throw new Error(`DataLoader: prefetchFactor must be a positive integer (got ${opts.prefetchFactor})`);
-    if (!(this.timeout >= 0)) throw new Error(`DataLoader: timeout must be >= 0 seconds (got ${opts.timeout})`);
+    this.dataset = dataset;
+    const o = mergeArgs('DataLoader', args, ['batchSize', 'shuffle'],
+      ['batchSize', 'shuffle', 'dropLast', 'numWorkers', 'prefetchFactor', 'timeout', 'onSkip']);
+    this.opts = o as DataLoaderOptions;
+    this.batchSize = o.batchSize === undefined ? 1 : expectInt('DataLoader', 'batchSize', o.batchSize, 1);
+    this.shuffle = o.shuffle === undefined ? false : expectBool('DataLoader', 'shuffle', o.shuffle);
+    this.dropLast = o.dropLast === undefined ? false : expectBool('DataLoader', 'dropLast', o.dropLast);
+    this.numWorkers = o.numWorkers === undefined ? 0 : expectInt('DataLoader', 'numWorkers', o.numWorkers, 0);
+    this.prefetchFactor = o.prefetchFactor === undefined ? 2 : expectInt('DataLoader', 'prefetchFactor', o.prefetchFactor, 1);
+    this.timeout = o.timeout === undefined ? 300 : expectNumber('DataLoader', 'timeout', o.timeout, 0);
+    if (o.onSkip !== undefined && typeof o.onSkip !== 'function') throw new ArgumentError('DataLoader', 'onSkip', `onSkip must be a function, got ${describe(o.onSkip)}`);
     if (this.numWorkers > 0 && !isStreamDataset(dataset)) {
-      throw new Error('DataLoader: numWorkers > 0 needs an image dataset (ImageFolder, CIFAR10, MNIST, PixelDataset); in-memory tensor datasets are loaded on the training thread');
+      throw new ArgumentError('DataLoader', 'numWorkers', 'numWorkers > 0 needs an image dataset (ImageFolder, CIFAR10, MNIST, PixelDataset); in-memory tensor datasets are loaded on the training thread');
     }
   }
 

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { readIdxFile } from './idx.js';
+import { readIdxFile, type IdxArray } from './idx.js';
+import { FileFormatError } from '../io/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 
 /** d2l's text labels, indexed by class id 0..9. */
@@ -112,23 +113,29 @@ export function loadFashionMnistSplit(
       );
     }
   }
-  const img = readIdxFile(imgPath);
-  const lbl = readIdxFile(lblPath);
+  return fashionMnistSplit(readIdxFile(imgPath), readIdxFile(lblPath), imgPath, lblPath, split);
+}
+
+/**
+ * Check two parsed IDX arrays as one Fashion-MNIST split: uint8 images [n, 28, 28], uint8 labels [n]
+ * in 0..9. Errors are FileFormatErrors naming the file and the offset (in the decompressed IDX stream).
+ */
+export function fashionMnistSplit(img: IdxArray, lbl: IdxArray, imgPath: string, lblPath: string, split: string): FashionMnistSplit {
   if (img.dtype !== 'uint8' || img.dims.length !== 3 || img.dims[1] !== 28 || img.dims[2] !== 28) {
-    throw new Error(`${imgPath}: expected uint8 images of shape [n, 28, 28], got ${img.dtype} [${img.dims.join(', ')}]`);
+    throw new FileFormatError(imgPath, 2, `expected uint8 images of shape [n, 28, 28], got ${img.dtype} [${img.dims.join(', ')}] (header at byte offset 2)`, true);
   }
   if (lbl.dtype !== 'uint8' || lbl.dims.length !== 1) {
-    throw new Error(`${lblPath}: expected uint8 labels of shape [n], got ${lbl.dtype} [${lbl.dims.join(', ')}]`);
+    throw new FileFormatError(lblPath, 2, `expected uint8 labels of shape [n], got ${lbl.dtype} [${lbl.dims.join(', ')}] (header at byte offset 2)`, true);
   }
   const n = img.dims[0]!;
   if (lbl.dims[0] !== n) {
-    throw new Error(`Fashion-MNIST ${split}: ${imgPath} has ${n} images but ${lblPath} has ${lbl.dims[0]} labels`);
+    throw new FileFormatError(lblPath, 4, `Fashion-MNIST ${split}: ${imgPath} has ${n} images but ${lblPath} has ${lbl.dims[0]} labels (count at byte offset 4)`, true);
   }
   const labels = lbl.data;
   for (let i = 0; i < n; i++) {
     // A label >= 10 would index past FASHION_MNIST_LABELS and silently poison cross-entropy; fail at load time instead.
     if (labels[i]! >= FASHION_MNIST_LABELS.length) {
-      throw new Error(`${lblPath}: label ${labels[i]} at index ${i} (byte offset ${8 + i}) is outside 0..9`);
+      throw new FileFormatError(lblPath, 8 + i, `label ${labels[i]} at index ${i} (byte offset ${8 + i}) is outside 0..9`, true);
     }
   }
   return { images: img.data, labels, n, rows: 28, cols: 28 };

@@ -106,6 +106,12 @@ export class FashionMNIST extends DataModule {
   }
 }
 
+/** One split of Fashion-MNIST as an ImageDataset (e.g. the test split alone, for evaluation). */
+export function fashionMnistDataset(split: 'train' | 'test', opts: { dir?: string; limit?: number; resize?: readonly [number, number]; cacheBytes?: number } = {}): ImageDataset {
+  checkLimit('limit', opts.limit);
+  return loadSplit(split, opts.dir, opts.limit, opts.resize ?? [28, 28], opts.cacheBytes);
+}
+
 function loadSplit(split: 'train' | 'test', dir: string | undefined, limit: number | undefined,
                    [h, w]: readonly [number, number], cacheBytes: number | undefined): ImageDataset {
   const s = loadFashionMnistSplit(split, dir === undefined ? {} : { dir });

@@ -18,7 +18,9 @@ import type { Module } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict, ParamState } from '../optim/optimizer.js';
 import { decodeSafetensors, encodeSafetensors, type SafetensorsEntry, type SafetensorsTensor } from './safetensors.js';
 import { readFileSync } from 'node:fs';
+import { brief } from '../util/check.js';
 import { writeFileAtomic } from './atomic.js';
+import { CheckpointMismatchError, FileFormatError } from './errors.js';
 
 /** Tensor names under this prefix are not model weights (a PyTorch loader should skip them). */
 export const OPTIMIZER_PREFIX = '__optimizer__.';
@@ -40,6 +42,11 @@ export interface LoadCheckpointOptions {
   optimizer?: Optimizer<object>;
   /** Missing or unexpected model keys are errors (default true); mis-shaped keys always are. */
   strict?: boolean;
+  /**
+   * Called with the file's metadata before any weight is copied; throw to refuse the file (the CLI
+   * refuses a checkpoint whose `model` entry names another model, before listing key mismatches).
+   */
+  checkMetadata?: (metadata: Record<string, string>) => void;
 }
 
 /** What a checkpoint held besides the weights (null when absent, e.g. a plain PyTorch state_dict). */
@@ -102,6 +109,8 @@ export function loadCheckpoint(path: string, model: Module, opts: LoadCheckpoint
 export function decodeCheckpoint(bytes: Uint8Array, model: Module, opts: LoadCheckpointOptions & { source?: string } = {}): LoadedCheckpoint {
   const source = opts.source ?? '<bytes>';
   const { tensors, metadata } = decodeSafetensors(bytes, source);
+  const meta = metadata ?? {};
+  opts.checkMetadata?.(meta);
   const modelSd = new Map<string, Tensor>();
   const optimTensors = new Map<string, Tensor>();
   for (const [name, e] of tensors) {
@@ -113,16 +122,17 @@ export function decodeCheckpoint(bytes: Uint8Array, model: Module, opts: LoadChe
   try {
     res = model.loadStateDict(modelSd, opts.strict ?? true);
   } catch (e) {
-    throw new Error(`loadCheckpoint: '${source}' does not fit ${model.constructor.name}: ${(e as Error).message}`);
+    throw new CheckpointMismatchError(source, HEADER, `loadCheckpoint: the tensors listed in the header (byte ${HEADER}) do not fit ${model.constructor.name}: ${(e as Error).message}`);
   }
-  const meta = metadata ?? {};
   if (opts.optimizer !== undefined && meta.optimizer !== undefined) loadOptimizer(opts.optimizer, meta.optimizer, optimTensors, source);
   const epoch = meta.epoch === undefined ? null : Number(meta.epoch);
-  if (epoch !== null && !(Number.isInteger(epoch) && epoch >= 0)) throw new Error(`loadCheckpoint: '${source}': metadata epoch '${meta.epoch}' is not a non-negative integer`);
+  if (epoch !== null && !(Number.isInteger(epoch) && epoch >= 0)) throw metaError(source, `metadata epoch '${brief(meta.epoch, 30)}' is not a non-negative integer`);
   let rngState: number[] | null = null;
   if (meta.rng_state !== undefined) {
     const r = parseJson(meta.rng_state, 'rng_state', source);
-    if (!Array.isArray(r) || r.length !== 5) throw new Error(`loadCheckpoint: '${source}': metadata rng_state must be a list of 5 numbers`);
+    if (!Array.isArray(r) || r.length !== 5 || !r.every((v) => v === null || (typeof v === 'number' && Number.isFinite(v)))) {
+      throw metaError(source, 'metadata rng_state must be a list of 5 numbers');
+    }
     rngState = r.map((v) => (v === null ? Number.NaN : Number(v)));
   }
   return { epoch, rngState, metadata: meta, ...res };
@@ -130,27 +140,42 @@ export function decodeCheckpoint(bytes: Uint8Array, model: Module, opts: LoadChe
 
 function loadOptimizer(optimizer: Optimizer<object>, json: string, tensors: Map<string, Tensor>, source: string): void {
   const m = parseJson(json, 'optimizer', source) as OptimizerMeta;
+  if (typeof m !== 'object' || m === null || typeof m.type !== 'string' || !Array.isArray(m.paramGroups) ||
+      !m.paramGroups.every((g) => typeof g === 'object' && g !== null && Array.isArray((g as { params?: unknown }).params)) ||
+      (m.scalars !== undefined && (typeof m.scalars !== 'object' || m.scalars === null))) {
+    throw metaError(source, 'metadata optimizer must be {type, paramGroups: [{params: [...], ...}], scalars}');
+  }
   const own = optimizer.constructor.name;
-  if (m.type !== own) throw new Error(`loadCheckpoint: '${source}' holds ${m.type} state but the optimizer is ${own} (use the same --optimizer as the saved run)`);
+  if (m.type !== own) throw new CheckpointMismatchError(source, HEADER, `loadCheckpoint: holds ${m.type} state but the optimizer is ${own} (use the same --optimizer as the saved run; header at byte ${HEADER})`);
   const state: Record<number, ParamState> = {};
-  for (const [idx, sc] of Object.entries(m.scalars ?? {})) state[Number(idx)] = { ...sc };
+  for (const [idx, sc] of Object.entries(m.scalars ?? {})) {
+    if (typeof sc !== 'object' || sc === null || !Object.values(sc).every((v) => typeof v === 'number')) throw metaError(source, `metadata optimizer scalars for parameter ${brief(idx, 20)} must be numbers`);
+    state[Number(idx)] = { ...sc };
+  }
   for (const [key, t] of tensors) {
     const mm = /^state\.(\d+)\.(\w+)$/.exec(key);
-    if (mm === null) throw new Error(`loadCheckpoint: '${source}': unexpected optimizer tensor '${OPTIMIZER_PREFIX}${key}'`);
+    if (mm === null) throw new CheckpointMismatchError(source, HEADER, `loadCheckpoint: unexpected optimizer tensor '${OPTIMIZER_PREFIX}${key}' (header at byte ${HEADER})`);
     (state[Number(mm[1])] ??= {})[mm[2]!] = t;
   }
   try {
     optimizer.loadStateDict({ state, paramGroups: m.paramGroups } as unknown as OptimizerStateDict<object>);
   } catch (e) {
-    throw new Error(`loadCheckpoint: '${source}': ${(e as Error).message}`);
+    throw new CheckpointMismatchError(source, HEADER, `loadCheckpoint: the optimizer state (header at byte ${HEADER}) does not fit: ${(e as Error).message}`);
   }
+}
+
+/** The safetensors header (metadata, tensor list) starts after the 8-byte length. */
+const HEADER = 8;
+
+function metaError(source: string, detail: string): FileFormatError {
+  return new FileFormatError(source, HEADER, `loadCheckpoint: ${detail} (header at byte ${HEADER})`);
 }
 
 function parseJson(s: string, key: string, source: string): unknown {
   try {
     return JSON.parse(s);
   } catch {
-    throw new Error(`loadCheckpoint: '${source}': metadata '${key}' is not valid JSON`);
+    throw metaError(source, `metadata '${key}' is not valid JSON`);
   }
 }
 
@@ -164,17 +189,20 @@ function toEntry(t: Tensor, name: string): SafetensorsEntry {
 function fromEntry(e: SafetensorsTensor, name: string, source: string): Tensor {
   const shape = e.shape.slice();
   const d = e.data;
+  const at = e.offset ?? HEADER;
   if (d instanceof Float32Array) return new Tensor(d, shape, 'float32');
   if (d instanceof Float64Array) return new Tensor(Float32Array.from(d), shape, 'float32');
   if (d instanceof BigInt64Array) {
     const out = new Int32Array(d.length);
     for (let i = 0; i < d.length; i++) {
       const v = d[i]!;
-      if (v > 2147483647n || v < -2147483648n) throw new Error(`loadCheckpoint: '${source}': tensor '${name}' element ${i} (${v}) does not fit in int32`);
+      if (v > 2147483647n || v < -2147483648n) {
+        throw new FileFormatError(source, at + 8 * i, `loadCheckpoint: tensor '${name}' element ${i} (${v}, at byte ${at + 8 * i}) does not fit in int32`);
+      }
       out[i] = Number(v);
     }
     return new Tensor(out, shape, 'int32');
   }
   if (d instanceof Int32Array) return new Tensor(d, shape, 'int32');
-  throw new Error(`loadCheckpoint: '${source}': tensor '${name}' has dtype ${e.dtype}, which convnet-ts cannot load (F32, F64, I64, I32 are supported)`);
+  throw new FileFormatError(source, at, `loadCheckpoint: tensor '${name}' (data at byte ${at}) has dtype ${e.dtype}, which convnet-ts cannot load (F32, F64, I64, I32 are supported)`);
 }

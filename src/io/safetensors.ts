@@ -1,6 +1,8 @@
 // safetensors (huggingface/safetensors): u64 LE header length N, N bytes of JSON header, then raw little-endian data.
 import * as fs from 'node:fs';
 import { writeFileAtomic } from './atomic.js';
+import { FileFormatError } from './errors.js';
+import { brief } from '../util/check.js';
 
 /** Element types this implementation reads and writes. */
 export type SafetensorsDtype = 'F32' | 'F64' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL' | 'F16' | 'BF16';
@@ -16,16 +18,19 @@ export interface SafetensorsEntry {
   data: SafetensorsData;
 }
 
-/** A decoded tensor; F16/BF16 come back as raw Uint16Array bit patterns, BOOL as 0/1 bytes. */
-export type SafetensorsTensor =
-  | { dtype: 'F32'; shape: number[]; data: Float32Array }
-  | { dtype: 'F64'; shape: number[]; data: Float64Array }
-  | { dtype: 'I64'; shape: number[]; data: BigInt64Array }
-  | { dtype: 'I32'; shape: number[]; data: Int32Array }
-  | { dtype: 'I16'; shape: number[]; data: Int16Array }
-  | { dtype: 'I8'; shape: number[]; data: Int8Array }
-  | { dtype: 'U8' | 'BOOL'; shape: number[]; data: Uint8Array }
-  | { dtype: 'F16' | 'BF16'; shape: number[]; data: Uint16Array };
+/**
+ * A decoded tensor; F16/BF16 come back as raw Uint16Array bit patterns, BOOL as 0/1 bytes.
+ * `offset` is where its data starts in the file (for error messages about its values).
+ */
+export type SafetensorsTensor = { shape: number[]; offset?: number } & (
+  | { dtype: 'F32'; data: Float32Array }
+  | { dtype: 'F64'; data: Float64Array }
+  | { dtype: 'I64'; data: BigInt64Array }
+  | { dtype: 'I32'; data: Int32Array }
+  | { dtype: 'I16'; data: Int16Array }
+  | { dtype: 'I8'; data: Int8Array }
+  | { dtype: 'U8' | 'BOOL'; data: Uint8Array }
+  | { dtype: 'F16' | 'BF16'; data: Uint16Array });
 
 /** Result of decoding: tensors in header order, and `__metadata__` (null when the file has none). */
 export interface SafetensorsFile {
@@ -67,16 +72,16 @@ function compareUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-function numelOf(shape: unknown, what: string): number {
-  if (!Array.isArray(shape)) throw new Error(`${what}: shape must be an array, got ${JSON.stringify(shape)}`);
+function numelOf(shape: unknown, what: string, fail: (detail: string) => Error = (d) => new Error(d)): number {
+  if (!Array.isArray(shape)) throw fail(`${what}: shape must be an array, got ${brief(shape)}`);
   let n = 1;
   for (const d of shape) {
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
-      throw new Error(`${what}: shape ${JSON.stringify(shape)} has an invalid dimension ${JSON.stringify(d)}`);
+      throw fail(`${what}: shape ${brief(shape)} has an invalid dimension ${brief(d)}`);
     }
     n *= d;
   }
-  if (!Number.isSafeInteger(n)) throw new Error(`${what}: shape ${JSON.stringify(shape)} is too large`);
+  if (!Number.isSafeInteger(n)) throw fail(`${what}: shape ${brief(shape)} is too large`);
   return n;
 }
 
@@ -168,56 +173,76 @@ interface Parsed {
   end: number;
 }
 
+const utf8Length = (s: string): number => utf8.encode(s).length;
+
 function parseHeader(bytes: Uint8Array, source: string): { infos: Parsed[]; metadata: Record<string, string> | null; dataStart: number } {
+  const fail = (offset: number, detail: string): FileFormatError => new FileFormatError(source, offset, detail);
   if (bytes.length < 8) {
-    throw new Error(`${source}: truncated: need 8 bytes for the header length but file has ${bytes.length} bytes`);
+    throw fail(bytes.length, `truncated: need 8 bytes for the header length but file has ${bytes.length} bytes`);
+  }
+  // Every safetensors header is a JSON object, so byte 8 is '{'; anything else is another kind of file,
+  // and saying so beats reporting its first 8 bytes as an absurd header length.
+  if (bytes.length > 8 && bytes[8] !== 0x7b) {
+    const head = Buffer.from(bytes.subarray(0, Math.min(16, bytes.length))).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+    throw fail(8, `not a safetensors file: byte 8 should open the JSON header with '{' but is 0x${bytes[8]!.toString(16).padStart(2, '0')} ` +
+      `(the file starts with "${head}")`);
   }
   const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true);
   if (n > BigInt(bytes.length - 8)) {
-    throw new Error(`${source}: header length ${n} (bytes 0..8) runs past the end of the file: header would end at byte ${8n + n} but file has ${bytes.length} bytes`);
+    throw fail(0, `header length ${n} (bytes 0..8) runs past the end of the file: header would end at byte ${8n + n} but file has ${bytes.length} bytes`);
   }
-  if (n > BigInt(MAX_HEADER)) throw new Error(`${source}: header length ${n} exceeds the ${MAX_HEADER}-byte limit`);
+  if (n > BigInt(MAX_HEADER)) throw fail(0, `header length ${n} (bytes 0..8) exceeds the ${MAX_HEADER}-byte limit`);
   const dataStart = 8 + Number(n);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart));
   } catch {
-    throw new Error(`${source}: header (bytes 8..${dataStart}) is not valid UTF-8`);
+    throw fail(8, `header (bytes 8..${dataStart}) is not valid UTF-8`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    throw new Error(`${source}: header (bytes 8..${dataStart}) is not valid JSON: ${msg}`);
+    const at = /position (\d+)/.exec(msg);
+    // V8 names the character position; "Unexpected end of JSON input" means the header ended too soon.
+    const offset = at !== null ? 8 + utf8Length(text.slice(0, Number(at[1]))) : /end of JSON/.test(msg) ? dataStart : 8;
+    throw fail(offset, `header (bytes 8..${dataStart}) is not valid JSON (at byte ${offset}): ${msg}`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new Error(`${source}: header (bytes 8..${dataStart}) must be a JSON object`);
+    throw fail(8, `header (bytes 8..${dataStart}) must be a JSON object`);
   }
+  // Where an entry's name appears in the header, for errors (the first occurrence of the quoted name).
+  const entryOffset = (name: string): number => {
+    const i = text.indexOf(JSON.stringify(name));
+    return i < 0 ? 8 : 8 + utf8Length(text.slice(0, i));
+  };
   let metadata: Record<string, string> | null = null;
   const infos: Parsed[] = [];
   for (const [name, v] of Object.entries(json as Record<string, unknown>)) {
+    const at = entryOffset(name);
     if (name === '__metadata__') {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${source}: __metadata__ must be an object of strings`);
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw fail(at, `__metadata__ must be an object of strings (header byte ${at})`);
       for (const [k, s] of Object.entries(v as Record<string, unknown>)) {
-        if (typeof s !== 'string') throw new Error(`${source}: __metadata__ value for ${JSON.stringify(k)} must be a string, got ${JSON.stringify(s)}`);
+        if (typeof s !== 'string') throw fail(at, `__metadata__ value for ${JSON.stringify(k)} must be a string, got ${brief(s)} (header byte ${at})`);
       }
       metadata = { ...(v as Record<string, string>) };
       continue;
     }
-    const what = `${source}: tensor ${JSON.stringify(name)}`;
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${what}: header entry must be an object`);
+    const what = `tensor ${JSON.stringify(name)}`;
+    const bad = (detail: string): FileFormatError => fail(at, `${detail} (header byte ${at})`);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(`${what}: header entry must be an object`);
     const info = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (!isSafetensorsDtype(info.dtype)) throw new Error(`${what}: unknown or unsupported dtype ${JSON.stringify(info.dtype)}`);
-    const numel = numelOf(info.shape, what);
+    if (!isSafetensorsDtype(info.dtype)) throw bad(`${what}: unknown or unsupported dtype ${brief(info.dtype)}`);
+    const numel = numelOf(info.shape, what, bad);
     const off = info.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || !off.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0) || off[0] > off[1]) {
-      throw new Error(`${what}: data_offsets must be [begin, end] with 0 <= begin <= end, got ${JSON.stringify(off)}`);
+      throw bad(`${what}: data_offsets must be [begin, end] with 0 <= begin <= end, got ${brief(off)}`);
     }
     const [begin, end] = off as [number, number];
     const need = numel * ELEM[info.dtype];
     if (end - begin !== need) {
-      throw new Error(`${what}: shape [${(info.shape as number[]).join(', ')}] with dtype ${info.dtype} needs ${need} bytes but data_offsets [${begin}, ${end}] span ${end - begin} bytes`);
+      throw bad(`${what}: shape [${(info.shape as number[]).join(', ')}] with dtype ${info.dtype} needs ${need} bytes but data_offsets [${begin}, ${end}] span ${end - begin} bytes`);
     }
     infos.push({ name, dtype: info.dtype, shape: (info.shape as number[]).slice(), begin, end });
   }
@@ -225,7 +250,7 @@ function parseHeader(bytes: Uint8Array, source: string): { infos: Parsed[]; meta
 }
 
 // Tensors must tile the data section exactly: no gaps (hidden bytes), no overlaps (aliasing), nothing past the end.
-function checkTiling(infos: Parsed[], dataLen: number, source: string): void {
+function checkTiling(infos: Parsed[], dataStart: number, dataLen: number, source: string): void {
   const sorted = infos.slice().sort((a, b) => a.begin - b.begin || a.end - b.end);
   let pos = 0;
   let prev: Parsed | undefined;
@@ -233,36 +258,42 @@ function checkTiling(infos: Parsed[], dataLen: number, source: string): void {
     if (t.begin !== pos) {
       const after = prev === undefined ? 'the start of the data section' : `tensor ${JSON.stringify(prev.name)} [${prev.begin}, ${prev.end}]`;
       const kind = t.begin > pos ? `gap of ${t.begin - pos} bytes` : `overlap of ${pos - t.begin} bytes`;
-      throw new Error(`${source}: data_offsets do not tile the data section: ${kind} between ${after} and tensor ${JSON.stringify(t.name)} [${t.begin}, ${t.end}]`);
+      const at = dataStart + Math.min(t.begin, pos, dataLen);
+      throw new FileFormatError(source, at, `data_offsets do not tile the data section: ${kind} between ${after} and tensor ${JSON.stringify(t.name)} [${t.begin}, ${t.end}] (file byte ${at})`);
     }
     pos = t.end;
     prev = t;
   }
   if (pos !== dataLen) {
     const detail = pos > dataLen ? `tensor ${JSON.stringify(prev!.name)} ends at ${pos}, past the end` : `tensors cover only ${pos} bytes, leaving ${dataLen - pos} unused`;
-    throw new Error(`${source}: data section has ${dataLen} bytes but ${detail}`);
+    const at = dataStart + Math.min(pos, dataLen);  // where the data runs out, or where the unused tail starts
+    throw new FileFormatError(source, at, `data section has ${dataLen} bytes but ${detail} (file byte ${at})`);
   }
 }
 
-function typed(p: Parsed, copy: Uint8Array): SafetensorsTensor {
+function typed(p: Parsed, copy: Uint8Array, offset: number): SafetensorsTensor {
   const buf = copy.buffer as ArrayBuffer;
   const { shape } = p;
   switch (p.dtype) {
-    case 'F32': return { dtype: p.dtype, shape, data: new Float32Array(buf) };
-    case 'F64': return { dtype: p.dtype, shape, data: new Float64Array(buf) };
-    case 'I64': return { dtype: p.dtype, shape, data: new BigInt64Array(buf) };
-    case 'I32': return { dtype: p.dtype, shape, data: new Int32Array(buf) };
-    case 'I16': return { dtype: p.dtype, shape, data: new Int16Array(buf) };
-    case 'I8': return { dtype: p.dtype, shape, data: new Int8Array(buf) };
-    case 'U8': case 'BOOL': return { dtype: p.dtype, shape, data: copy };
-    case 'F16': case 'BF16': return { dtype: p.dtype, shape, data: new Uint16Array(buf) };
+    case 'F32': return { dtype: p.dtype, shape, offset, data: new Float32Array(buf) };
+    case 'F64': return { dtype: p.dtype, shape, offset, data: new Float64Array(buf) };
+    case 'I64': return { dtype: p.dtype, shape, offset, data: new BigInt64Array(buf) };
+    case 'I32': return { dtype: p.dtype, shape, offset, data: new Int32Array(buf) };
+    case 'I16': return { dtype: p.dtype, shape, offset, data: new Int16Array(buf) };
+    case 'I8': return { dtype: p.dtype, shape, offset, data: new Int8Array(buf) };
+    case 'U8': case 'BOOL': return { dtype: p.dtype, shape, offset, data: copy };
+    case 'F16': case 'BF16': return { dtype: p.dtype, shape, offset, data: new Uint16Array(buf) };
   }
 }
 
-/** decodeSafetensors(bytes, source) → {tensors (fresh, aligned typed arrays), metadata}; every malformation throws naming `source`, the tensor and the offsets. */
+/**
+ * decodeSafetensors(bytes, source) → {tensors (fresh, aligned typed arrays), metadata}; every
+ * malformation throws a FileFormatError naming `source`, the tensor and the byte offset. Nothing
+ * larger than the file is allocated, whatever the header claims.
+ */
 export function decodeSafetensors(bytes: Uint8Array, source: string): SafetensorsFile {
   const { infos, metadata, dataStart } = parseHeader(bytes, source);
-  checkTiling(infos, bytes.length - dataStart, source);
+  checkTiling(infos, dataStart, bytes.length - dataStart, source);
   const tensors = new Map<string, SafetensorsTensor>();
   for (const p of infos) {
     // Copy into a fresh ArrayBuffer: file offsets need not be aligned for the element type, and callers may keep
@@ -270,7 +301,7 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
     const copy = new Uint8Array(p.end - p.begin);
     copy.set(bytes.subarray(dataStart + p.begin, dataStart + p.end));
     if (!LITTLE_ENDIAN && ELEM[p.dtype] > 1) copy.set(swapped(copy, ELEM[p.dtype]));
-    tensors.set(p.name, typed(p, copy));
+    tensors.set(p.name, typed(p, copy, dataStart + p.begin));
   }
   return { tensors, metadata };
 }

@@ -3,6 +3,7 @@
  * zip archive) or a safetensors file (our checkpoints, or PyTorch's state dict saved with
  * safetensors). The format is told by the file's first bytes, not its name. Node only (reads paths).
  */
+import { FileFormatError } from './errors.js';
 import { readFileSync } from 'node:fs';
 import type { Module } from '../nn/module.js';
 import { decodeCheckpoint, type LoadCheckpointOptions, type LoadedCheckpoint } from './checkpoint.js';
@@ -37,8 +38,16 @@ export function loadWeights(path: string, model: Module, opts: LoadCheckpointOpt
   }
   const format = sniffWeightsFormat(bytes);
   if (format === null) {
-    const head = [...bytes.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw new Error(`loadWeights: '${path}' is neither a safetensors file nor a torch.save archive (it starts with ${head || 'nothing'})`);
+    // Neither format: the safetensors reader says exactly what is wrong at which byte; add the .pt hint.
+    try {
+      decodeCheckpoint(bytes, model, { ...opts, source: path });
+    } catch (e) {
+      if (e instanceof FileFormatError) {
+        throw new FileFormatError(e.file, e.offset, `${e.detail}; nor is it a torch.save archive (a .pt file starts with the zip signature 'PK')`, false, { cause: e });
+      }
+      throw e;
+    }
+    throw new FileFormatError(path, 0, 'neither a safetensors file nor a torch.save archive');
   }
   if (format === 'safetensors') return decodeCheckpoint(bytes, model, { ...opts, source: path });
   const sd = decodeTorch(bytes, { source: path });

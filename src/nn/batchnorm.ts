@@ -12,6 +12,23 @@ import { formatShape } from '../shape/index.js';
 import { Module } from './module.js';
 import { Parameter, UninitializedBuffer, UninitializedParameter } from './parameter.js';
 import { pyBool, pyFloat } from './repr.js';
+import { parseArgs } from './args.js';
+import { expectBool, expectInt, expectNumber } from '../util/check.js';
+
+const BN_KEYS = ['eps', 'momentum', 'affine', 'trackRunningStats'] as const;
+
+/** After num_features: an options object, or PyTorch's positional eps, momentum, affine, track_running_stats. */
+export type BatchNormArgs = [options?: BatchNormOptions] | [eps?: number, momentum?: number | null, affine?: boolean, trackRunningStats?: boolean];
+
+function bnOptions(fn: string, rest: readonly unknown[]): BatchNormOptions {
+  const o = parseArgs(fn, rest, { positional: BN_KEYS, options: BN_KEYS });
+  const out: BatchNormOptions = {};
+  if (o.eps !== undefined) out.eps = expectNumber(fn, 'eps', o.eps, 0);
+  if (o.momentum !== undefined) out.momentum = o.momentum === null ? null : expectNumber(fn, 'momentum', o.momentum, 0, 1);
+  if (o.affine !== undefined) out.affine = expectBool(fn, 'affine', o.affine);
+  if (o.trackRunningStats !== undefined) out.trackRunningStats = expectBool(fn, 'trackRunningStats', o.trackRunningStats);
+  return out;
+}
 
 export interface BatchNormOptions {
   eps?: number;
@@ -33,10 +50,12 @@ export abstract class BatchNormBase extends Module {
   weight: Parameter | null = null;
   bias: Parameter | null = null;
 
-  constructor(numFeatures: number, opts: BatchNormOptions = {}) {
+  /** `new BatchNorm2d(6)`, `new BatchNorm2d(6, { momentum: 0.01 })` or PyTorch's positional `new BatchNorm2d(6, 1e-5, 0.01)`. */
+  constructor(numFeatures: number, ...args: BatchNormArgs) {
     super();
     const name = new.target.name;
-    if (!Number.isInteger(numFeatures) || numFeatures < 0) throw new Error(`${name}: numFeatures must be a non-negative integer, got ${numFeatures}`);
+    expectInt(name, 'numFeatures', numFeatures, 0);
+    const opts = bnOptions(name, args);
     this.numFeatures = numFeatures;
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
@@ -162,7 +181,7 @@ function makeLazy(m: BatchNormBase, owner: string): void {
 
 /** BatchNorm1d whose num_features comes from dim 1 of the first input; it then becomes a BatchNorm1d. */
 export class LazyBatchNorm1d extends BatchNorm1d {
-  constructor(opts: BatchNormOptions = {}) { super(0, opts); makeLazy(this, 'LazyBatchNorm1d'); }
+  constructor(...args: BatchNormArgs) { super(0, ...args); makeLazy(this, 'LazyBatchNorm1d'); }
   override forward(x: Tensor): Tensor { return this.forwardActivated(x); }
   override forwardActivated(x: Tensor, activation?: ActivationOp): Tensor {
     this.checkInputDim(x);
@@ -174,7 +193,7 @@ export class LazyBatchNorm1d extends BatchNorm1d {
 
 /** BatchNorm2d whose num_features comes from dim 1 of the first input; it then becomes a BatchNorm2d. */
 export class LazyBatchNorm2d extends BatchNorm2d {
-  constructor(opts: BatchNormOptions = {}) { super(0, opts); makeLazy(this, 'LazyBatchNorm2d'); }
+  constructor(...args: BatchNormArgs) { super(0, ...args); makeLazy(this, 'LazyBatchNorm2d'); }
   override forward(x: Tensor): Tensor { return this.forwardActivated(x); }
   override forwardActivated(x: Tensor, activation?: ActivationOp): Tensor {
     this.checkInputDim(x);

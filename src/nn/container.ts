@@ -3,9 +3,22 @@ import type { Tensor } from '../tensor/tensor.js';
 import { releaseTemporary } from '../tensor/lifetime.js';
 import { planFusion, runStep, stillFusable, type FusedStep } from './fusion.js';
 import { Module } from './module.js';
+import { ArgumentError, describe } from '../util/check.js';
 
-/** Runs children in order; children are named '0', '1', … or by the names given. */
+/** `m` if it is a Module; otherwise an ArgumentError saying what was passed (an array of modules goes spread: `new Sequential(...layers)`). */
+function checkModule(fn: string, m: unknown, what: string): Module {
+  if (m instanceof Module) return m;
+  const hint = Array.isArray(m) ? '; pass the modules as separate arguments (new nn.Sequential(...layers))' : '';
+  throw new ArgumentError(fn, 'modules', `${what} is ${describe(m)}, not a Module${hint}`);
+}
+
+/**
+ * Runs children in order; children are named '0', '1', … or by the names given. `net[0]` (or
+ * `net.at(0)`, which also takes negative indices) is the first child, as in PyTorch.
+ */
 export class Sequential extends Module {
+  /** The child at this position (registered under its index), like PyTorch's `net[0]`. */
+  [index: number]: Module;
   /** Which children run fused (fusion.ts), planned at the first forward and dropped when children change. */
   private plan: FusedStep[] | null = null;
 
@@ -13,15 +26,15 @@ export class Sequential extends Module {
     super();
     const first = modules[0];
     if (modules.length === 1 && first instanceof Map) {
-      for (const [n, m] of first) this.addModule(n, m);
+      for (const [n, m] of first) this.addModule(n, checkModule('Sequential', m, `entry '${String(n)}'`));
     } else {
-      (modules as Module[]).forEach((m, i) => this.addModule(String(i), m));
+      (modules as Module[]).forEach((m, i) => this.addModule(String(i), checkModule('Sequential', m, `argument ${i}`)));
     }
   }
 
   /** Append a module named by its index. */
   append(m: Module): this {
-    this.addModule(String(this._modules.size), m);
+    this.addModule(String(this._modules.size), checkModule('Sequential', m, `entry ${this._modules.size}`));
     return this;
   }
 
@@ -65,14 +78,18 @@ export class Sequential extends Module {
   }
 }
 
-/** Holds submodules in a list (registered '0', '1', …) without defining forward. */
+/** Holds submodules in a list (registered '0', '1', …) without defining forward; `list[0]` or `list.at(0)`. */
 export class ModuleList extends Module {
+  /** The module at this position, like PyTorch's `modules[0]`. */
+  [index: number]: Module;
+
   constructor(modules: Module[] = []) {
     super();
+    if (!Array.isArray(modules)) throw new ArgumentError('ModuleList', 'modules', `modules must be an array of modules, got ${describe(modules)}`);
     modules.forEach((m) => this.append(m));
   }
   append(m: Module): this {
-    this.addModule(String(this._modules.size), m);
+    this.addModule(String(this._modules.size), checkModule('ModuleList', m, `entry ${this._modules.size}`));
     return this;
   }
   at(i: number): Module {

@@ -9,6 +9,8 @@ import { formatShape } from '../shape/index.js';
 import { Module } from './module.js';
 import { Parameter, UninitializedParameter } from './parameter.js';
 import { defaultLayerInit_ } from './init.js';
+import { parseArgs, unsupported } from './args.js';
+import { expectBool } from '../util/check.js';
 
 /** Options of Conv2d / LazyConv2d; kernelSize is required. */
 export interface Conv2dModuleOptions {
@@ -32,6 +34,33 @@ export interface Conv1dModuleOptions {
 
 /** Per-spatial-dim sizes, e.g. [5, 5]. */
 export type Tuple = number[];
+
+type P2 = number | readonly [number, number];
+const CONV_KEYS = ['kernelSize', 'stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'] as const;
+
+/**
+ * The arguments after (inChannels,) outChannels: an options object, or PyTorch's positional
+ * kernel_size, stride, padding, dilation, groups, bias, padding_mode (optionally followed by options).
+ */
+export type Conv2dArgs =
+  | [options: Conv2dModuleOptions]
+  | [kernelSize: P2, options?: Omit<Conv2dModuleOptions, 'kernelSize'>]
+  | [kernelSize: P2, stride?: P2, padding?: P2 | 'same' | 'valid', dilation?: P2, groups?: number, bias?: boolean, paddingMode?: 'zeros'];
+
+/** Conv1d's counterpart of Conv2dArgs. */
+export type Conv1dArgs =
+  | [options: Conv1dModuleOptions]
+  | [kernelSize: number, options?: Omit<Conv1dModuleOptions, 'kernelSize'>]
+  | [kernelSize: number, stride?: number, padding?: number | 'same' | 'valid', dilation?: number, groups?: number, bias?: boolean, paddingMode?: 'zeros'];
+
+/** Options from either call form, with the types the constructor cannot check later (bias, paddingMode). */
+function convArgs(fn: string, rest: readonly unknown[]): Conv2dModuleOptions & Conv1dModuleOptions {
+  const o = parseArgs(fn, rest, { positional: CONV_KEYS, options: CONV_KEYS });
+  if (o.bias !== undefined) expectBool(fn, 'bias', o.bias);
+  unsupported(fn, 'paddingMode', o.paddingMode, 'zeros', "only 'zeros' padding is implemented");
+  delete o.paddingMode;
+  return o as unknown as Conv2dModuleOptions & Conv1dModuleOptions;
+}
 
 /** Sentinel inChannels with which Lazy* subclasses ask the base constructor for a lazy module. */
 const LAZY = -0.5;
@@ -155,8 +184,10 @@ abstract class ConvNd extends Module {
 
 /** 2-D convolution layer. x: [N, inChannels, H, W] (or unbatched [C, H, W]) → [N, outChannels, oh, ow]. */
 export class Conv2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, opts: Conv2dModuleOptions) {
-    super(2, inChannels, outChannels, opts, inChannels === LAZY);
+  /** `new Conv2d(1, 6, { kernelSize: 5, padding: 2 })`, or PyTorch's positional `new Conv2d(1, 6, 5, 1, 2)`. */
+  constructor(inChannels: number, outChannels: number, ...args: Conv2dArgs) {
+    const lazy = inChannels === LAZY;
+    super(2, inChannels, outChannels, convArgs(lazy ? 'LazyConv2d' : 'Conv2d', args), lazy);
   }
 
   forward(x: Tensor): Tensor {
@@ -180,8 +211,9 @@ export class Conv2d extends ConvNd {
 
 /** Conv2d whose inChannels is learnt from the first input (d2l's nn.LazyConv2d). x: [N, C, H, W] → [N, outChannels, oh, ow]. */
 export class LazyConv2d extends Conv2d {
-  constructor(outChannels: number, opts: Conv2dModuleOptions) {
-    super(LAZY, outChannels, opts);
+  /** `new LazyConv2d(6, { kernelSize: 5, padding: 2 })`, or PyTorch's positional `new LazyConv2d(6, 5, 1, 2)`. */
+  constructor(outChannels: number, ...args: Conv2dArgs) {
+    super(LAZY, outChannels, ...args);
   }
 
   override forward(x: Tensor): Tensor {
@@ -196,8 +228,10 @@ export class LazyConv2d extends Conv2d {
 
 /** 1-D convolution layer. x: [N, inChannels, L] (or unbatched [C, L]) → [N, outChannels, L_out]. */
 export class Conv1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, opts: Conv1dModuleOptions) {
-    super(1, inChannels, outChannels, opts, inChannels === LAZY);
+  /** `new Conv1d(1, 4, { kernelSize: 3 })`, or PyTorch's positional `new Conv1d(1, 4, 3, 1, 1)`. */
+  constructor(inChannels: number, outChannels: number, ...args: Conv1dArgs) {
+    const lazy = inChannels === LAZY;
+    super(1, inChannels, outChannels, convArgs(lazy ? 'LazyConv1d' : 'Conv1d', args), lazy);
   }
 
   forward(x: Tensor): Tensor {
@@ -212,8 +246,9 @@ export class Conv1d extends ConvNd {
 
 /** Conv1d whose inChannels is learnt from the first input. x: [N, C, L] → [N, outChannels, L_out]. */
 export class LazyConv1d extends Conv1d {
-  constructor(outChannels: number, opts: Conv1dModuleOptions) {
-    super(LAZY, outChannels, opts);
+  /** `new LazyConv1d(4, { kernelSize: 3 })`, or positional `new LazyConv1d(4, 3)`. */
+  constructor(outChannels: number, ...args: Conv1dArgs) {
+    super(LAZY, outChannels, ...args);
   }
 
   override forward(x: Tensor): Tensor {

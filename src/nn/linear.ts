@@ -6,26 +6,40 @@ import { Module } from './module.js';
 import { Parameter, UninitializedParameter } from './parameter.js';
 import { defaultLayerInit_ } from './init.js';
 import { pyBool } from './repr.js';
+import { parseArgs } from './args.js';
+import { expectBool, expectInt } from '../util/check.js';
 
 export interface LinearOptions { bias?: boolean }
 
-function checkFeatures(op: string, name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 0) throw new Error(`${op}: ${name} must be a non-negative integer, got ${v}`);
+function checkFeatures(op: string, name: string, v: unknown): void {
+  expectInt(op, name, v, 0);
 }
 
-/** y [..., out] = x [..., in] Wᵀ + b, weight [out, in], bias [out]; PyTorch's default init U(±1/√in). */
+/** `bias` from PyTorch's positional `bias` (true/false) or `{ bias }`. */
+function biasArg(fn: string, rest: readonly unknown[]): boolean {
+  const o = parseArgs(fn, rest, { positional: ['bias'], options: ['bias'] });
+  return o.bias === undefined ? true : expectBool(fn, 'bias', o.bias);
+}
+
+/**
+ * y [..., out] = x [..., in] Wᵀ + b, weight [out, in], bias [out]; PyTorch's default init U(±1/√in).
+ * `new Linear(4, 2, { bias: false })` or PyTorch's positional `new Linear(4, 2, false)`.
+ */
 export class Linear extends Module {
   weight: Parameter;
   bias: Parameter | null;
   readonly outFeatures: number;
 
-  constructor(inFeatures: number, outFeatures: number, opts: LinearOptions = {}) {
+  constructor(inFeatures: number, outFeatures: number, bias?: boolean | LinearOptions);
+  constructor(inFeatures: number, outFeatures: number, ...rest: unknown[]) {
     super();
-    checkFeatures(new.target.name, 'inFeatures', inFeatures);
-    checkFeatures(new.target.name, 'outFeatures', outFeatures);
+    const fn = 'Linear';
+    checkFeatures(fn, 'inFeatures', inFeatures);
+    checkFeatures(fn, 'outFeatures', outFeatures);
+    const hasBias = biasArg(fn, rest);
     this.outFeatures = outFeatures;
     this.weight = Parameter.adopt(emptyTensor([outFeatures, inFeatures]));
-    if (opts.bias ?? true) this.bias = Parameter.adopt(emptyTensor([outFeatures]));
+    if (hasBias) this.bias = Parameter.adopt(emptyTensor([outFeatures]));
     else { this.bias = null; this.registerParameter('bias', null); }
     this.resetParameters();
   }
@@ -55,8 +69,12 @@ export class Linear extends Module {
  * Linear (prototype switch, like PyTorch's cls_to_become), so summaries print `Linear`.
  */
 export class LazyLinear extends Linear {
-  constructor(outFeatures: number, opts: LinearOptions = {}) {
-    super(0, outFeatures, opts);
+  /** `new LazyLinear(120)`, `new LazyLinear(10, false)` or `new LazyLinear(10, { bias: false })`. */
+  constructor(outFeatures: number, bias?: boolean | LinearOptions, ...rest: never[]) {
+    // Checked here so errors name LazyLinear (class names do not survive minifiers, so no new.target.name).
+    checkFeatures('LazyLinear', 'outFeatures', outFeatures);
+    const hasBias = biasArg('LazyLinear', bias === undefined ? rest : [bias, ...rest]);
+    super(0, outFeatures, hasBias);
     // The base class drew (empty) placeholders: give their memory back.
     this.weight.dispose();
     this.bias?.dispose();

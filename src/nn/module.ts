@@ -219,6 +219,11 @@ export abstract class Module {
   /** Extra text inside this module's repr, e.g. `1, 6, kernel_size=(5, 5)`. */
   extraRepr(): string { return ''; }
 
+  /** `console.log(net)` in Node prints the PyTorch-style repr, as `print(net)` does (not the internals). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   /** PyTorch-style tree repr. */
   toString(): string {
     const name = this.constructor.name;

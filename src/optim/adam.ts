@@ -1,8 +1,11 @@
 /** Adam (L2 weight decay folded into the gradient) and AdamW (decoupled weight decay), as in torch.optim. */
 import { Tensor } from '../tensor/tensor.js';
-import { checkRange, Optimizer, zerosBuffer, type ParamGroupInput, type ParamState } from './optimizer.js';
+import { checkFlag, checkRange, optimizerArgs, Optimizer, zerosBuffer, type ParamGroupInput, type ParamState } from './optimizer.js';
 import { getBackend } from '../backend/index.js';
 import { f32 } from '../tensor/ops/kernels.js';
+import { ArgumentError, describe } from '../util/check.js';
+
+const ADAM_KEYS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize'] as const;
 
 export interface AdamOptions {
   lr: number;
@@ -16,6 +19,9 @@ export interface AdamOptions {
 type Params = Iterable<Tensor> | ParamGroupInput<AdamOptions>[];
 
 function validateAdam(name: string, g: AdamOptions): void {
+  if (!Array.isArray(g.betas) || g.betas.length !== 2) throw new ArgumentError(name, 'betas', `betas must be a pair of numbers like [0.9, 0.999], got ${describe(g.betas)}`);
+  checkFlag(name, 'amsgrad', g.amsgrad);
+  checkFlag(name, 'maximize', g.maximize);
   checkRange(name, 'learning rate', g.lr, g.lr >= 0);
   checkRange(name, 'epsilon', g.eps, g.eps >= 0);
   checkRange(name, 'beta parameter at index 0', g.betas[0], g.betas[0] >= 0 && g.betas[0] < 1);
@@ -56,9 +62,12 @@ function adamDefaults(o: Partial<AdamOptions>, wd: number): AdamOptions {
   };
 }
 
-/** Adam with L2 weight decay added to the gradient (torch.optim.Adam); defaults lr 1e-3, betas (0.9, 0.999). */
+type AdamArgs = [options?: Partial<AdamOptions>] | [lr?: number, betas?: [number, number], eps?: number, weightDecay?: number, amsgrad?: boolean];
+const adamArgs = (name: string, args: readonly unknown[]): Partial<AdamOptions> => optimizerArgs<AdamOptions>(name, args, ADAM_KEYS.slice(0, 5), ADAM_KEYS);
+
+/** Adam with L2 weight decay added to the gradient (torch.optim.Adam); `new Adam(params, { lr })` or positional `new Adam(params, lr, betas, eps, weightDecay, amsgrad)`. */
 export class Adam extends Optimizer<AdamOptions> {
-  constructor(params: Params, opts: Partial<AdamOptions> = {}) { super(params, adamDefaults(opts, 0)); }
+  constructor(params: Params, ...args: AdamArgs) { super(params, adamDefaults(adamArgs('Adam', args), 0)); }
   protected validate(g: AdamOptions): void { validateAdam('Adam', g); }
   protected updateParam(p: Tensor, grad: Tensor, st: ParamState, g: AdamOptions): void {
     adamUpdate(p, grad, st, g, false);
@@ -67,7 +76,7 @@ export class Adam extends Optimizer<AdamOptions> {
 
 /** AdamW: decoupled weight decay p ·= 1 − lr·wd before the Adam step (torch.optim.AdamW); default wd 1e-2. */
 export class AdamW extends Optimizer<AdamOptions> {
-  constructor(params: Params, opts: Partial<AdamOptions> = {}) { super(params, adamDefaults(opts, 1e-2)); }
+  constructor(params: Params, ...args: AdamArgs) { super(params, adamDefaults(adamArgs('AdamW', args), 1e-2)); }
   protected validate(g: AdamOptions): void { validateAdam('AdamW', g); }
   protected updateParam(p: Tensor, grad: Tensor, st: ParamState, g: AdamOptions): void {
     adamUpdate(p, grad, st, g, true);

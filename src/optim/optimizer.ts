@@ -15,6 +15,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { copyOf, emptyFloat } from '../tensor/ops/kernels.js';
 import { fillInPlace } from '../tensor/ops/indexing.js';
 import { UninitializedParameter } from '../nn/parameter.js';
+import { ArgumentError, checkOptions, describe, expectBool, mergeArgs } from '../util/check.js';
 
 /** Per-parameter state: counters and float32 buffers shaped like the parameter. */
 export type ParamState = Record<string, Tensor | number>;
@@ -50,6 +51,10 @@ export abstract class Optimizer<O extends object> {
   readonly state = new Map<Tensor, ParamState>();
 
   constructor(params: Iterable<Tensor> | ParamGroupInput<O>[], readonly defaults: O) {
+    if (params === null || typeof params !== 'object' || !(Symbol.iterator in params)) {
+      const hint = typeof (params as { parameters?: unknown } | null)?.parameters === 'function' ? ' (pass model.parameters(), not the model)' : '';
+      throw new ArgumentError(this.constructor.name, 'params', `params must be an iterable of tensors (e.g. net.parameters()) or a list of parameter groups, got ${describe(params)}${hint}`);
+    }
     const list = [...params] as (Tensor | ParamGroupInput<O>)[];
     if (list.length === 0) throw new Error(`${this.constructor.name}: got an empty parameter list`);
     const groups: ParamGroupInput<O>[] = list[0] instanceof Tensor
@@ -64,6 +69,7 @@ export abstract class Optimizer<O extends object> {
     if (group instanceof Tensor || !(Symbol.iterator in Object(group.params))) {
       throw new Error(`${name}: parameter groups must be objects like { params: [...], lr: 0.1 }`);
     }
+    checkOptions(name, group, ['params', ...Object.keys(this.defaults)], 'parameter group');
     const params = [...group.params];
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
     params.forEach((p, i) => {
@@ -187,5 +193,19 @@ function releaseState(st: ParamState): void {
 
 /** Reject a hyperparameter outside its range with the optimizer's name. */
 export function checkRange(opt: string, name: string, v: number, ok: boolean): void {
+  if (typeof v !== 'number') throw new ArgumentError(opt, name, `invalid ${name} value: ${describe(v)} (expected a number)`);
   if (!ok || Number.isNaN(v)) throw new Error(`${opt}: invalid ${name} value: ${v}`);
+}
+
+/** Check a boolean hyperparameter (nesterov, amsgrad, maximize). */
+export function checkFlag(opt: string, name: string, v: unknown): void {
+  expectBool(opt, name, v);
+}
+
+/**
+ * An optimiser's hyperparameters from PyTorch's call forms: `(params, 0.1)`, `(params, 0.1, 0.9)`
+ * (positionals in PyTorch's order) or `(params, { lr: 0.1, momentum: 0.9 })`.
+ */
+export function optimizerArgs<O>(name: string, args: readonly unknown[], positional: readonly string[], keys: readonly string[]): Partial<O> {
+  return mergeArgs(name, args, positional, keys) as Partial<O>;
 }

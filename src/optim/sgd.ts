@@ -1,8 +1,10 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay (torch.optim.SGD). */
 import { Tensor } from '../tensor/tensor.js';
-import { checkRange, Optimizer, zerosBuffer, type ParamGroupInput, type ParamState } from './optimizer.js';
+import { checkFlag, checkRange, optimizerArgs, Optimizer, zerosBuffer, type ParamGroupInput, type ParamState } from './optimizer.js';
 import { getBackend } from '../backend/index.js';
 import { f32 } from '../tensor/ops/kernels.js';
+
+const SGD_KEYS = ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'maximize'] as const;
 
 export interface SGDOptions {
   lr: number;
@@ -16,12 +18,15 @@ export interface SGDOptions {
 /**
  * PyTorch's rule per parameter: d = g + wd·p; buf = d on the first step, else
  * buf = momentum·buf + (1 − dampening)·d; d = nesterov ? d + momentum·buf : buf; p −= lr·d.
- * `new SGD(net.parameters(), 0.1)` or `new SGD(params, { lr: 0.1, momentum: 0.9 })`.
+ * `new SGD(net.parameters(), 0.1)`, `new SGD(params, { lr: 0.1, momentum: 0.9 })`, or PyTorch's
+ * positional `new SGD(params, lr, momentum, dampening, weightDecay, nesterov)`.
  */
 export class SGD extends Optimizer<SGDOptions> {
-  constructor(params: Iterable<Tensor> | ParamGroupInput<SGDOptions>[], opts: number | (Partial<SGDOptions> & { lr: number })) {
-    const o = typeof opts === 'number' ? { lr: opts } : opts;
-    if (o === undefined || typeof o.lr !== 'number') throw new Error('SGD: a learning rate is required, e.g. new SGD(params, { lr: 0.1 })');
+  constructor(params: Iterable<Tensor> | ParamGroupInput<SGDOptions>[], lr: number, momentum?: number, dampening?: number, weightDecay?: number, nesterov?: boolean);
+  constructor(params: Iterable<Tensor> | ParamGroupInput<SGDOptions>[], opts: number | (Partial<SGDOptions> & { lr: number }));
+  constructor(params: Iterable<Tensor> | ParamGroupInput<SGDOptions>[], ...args: unknown[]) {
+    const o = optimizerArgs<SGDOptions>('SGD', args, SGD_KEYS.slice(0, 5), SGD_KEYS);
+    if (o.lr === undefined) throw new Error('SGD: a learning rate is required, e.g. new SGD(params, { lr: 0.1 })');
     super(params, {
       lr: o.lr, momentum: o.momentum ?? 0, dampening: o.dampening ?? 0,
       weightDecay: o.weightDecay ?? 0, nesterov: o.nesterov ?? false, maximize: o.maximize ?? false,
@@ -32,6 +37,9 @@ export class SGD extends Optimizer<SGDOptions> {
     checkRange('SGD', 'learning rate', g.lr, g.lr >= 0);
     checkRange('SGD', 'momentum', g.momentum, g.momentum >= 0);
     checkRange('SGD', 'weightDecay', g.weightDecay, g.weightDecay >= 0);
+    checkRange('SGD', 'dampening', g.dampening, true);
+    checkFlag('SGD', 'nesterov', g.nesterov);
+    checkFlag('SGD', 'maximize', g.maximize);
     if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) {
       throw new Error(`SGD: Nesterov momentum requires a momentum and zero dampening (got momentum=${g.momentum}, dampening=${g.dampening})`);
     }

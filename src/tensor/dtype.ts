@@ -4,6 +4,8 @@
  */
 export type DType = 'float32' | 'int32' | 'bool';
 
+import { ArgumentError } from '../util/check.js';
+
 /** The typed array behind a tensor of each dtype. */
 export type DataArray = Float32Array | Int32Array | Uint8Array;
 /** @deprecated old name of DataArray. */
@@ -41,4 +43,23 @@ export function promoteTypes(a: DType, b: DType): DType {
 /** PyTorch's name for our dtype, for messages and printing. */
 export function torchDtypeName(d: DType): string {
   return d === 'float32' ? 'torch.float32' : d === 'int32' ? 'torch.int64' : 'torch.bool';
+}
+
+/** Our dtypes, for argument checks. */
+export const DTYPES: readonly DType[] = ['float32', 'int32', 'bool'];
+
+// PyTorch spellings a user will try, and what to use instead.
+const DTYPE_HINTS: Record<string, string> = {
+  int64: "use 'int32', which stands in for PyTorch's int64 (labels, indices)", long: "use 'int32', which stands in for PyTorch's int64",
+  'torch.int64': "use 'int32', which stands in for PyTorch's int64", int: "use 'int32'", int16: "use 'int32'", int8: "use 'int32'", uint8: "use 'int32' (or 'bool' for masks)",
+  float64: "there is no float64; use 'float32'", double: "there is no float64; use 'float32'", float16: "use 'float32'", half: "use 'float32'",
+  bfloat16: "use 'float32'", float: "use 'float32'", 'torch.float32': "use 'float32'", boolean: "use 'bool'",
+};
+
+/** `v` as a DType, or an error naming `fn` and what to use instead: `tensor: unknown dtype 'int64' (use 'int32', …)`. */
+export function checkDtype(fn: string, v: unknown): DType {
+  if (typeof v === 'string' && (DTYPES as readonly string[]).includes(v)) return v as DType;
+  const hint = typeof v === 'string' ? DTYPE_HINTS[v] : undefined;
+  const shown = typeof v === 'string' ? `'${v}'` : typeof v === 'object' && v !== null ? 'an object' : String(v);
+  throw new ArgumentError(fn, 'dtype', `unknown dtype ${shown} (${hint ?? `the dtypes are ${DTYPES.map((d) => `'${d}'`).join(', ')}`})`);
 }

@@ -3,8 +3,10 @@ export { Module, layerClassName, type ModuleOptions } from './module.js';
 export { Classifier } from './classifier.js';
 export { DataModule } from './data-module.js';
 export {
-  Trainer, NonFiniteLossError, type TrainerOptions, type TrainerCallbacks, type FitOptions, type EpochRecord, type BatchInfo,
+  Trainer, NonFiniteLossError, MAX_BATCHES_ENV, type TrainerOptions, type TrainerCallbacks, type FitOptions, type EpochRecord, type BatchInfo,
+  type ValBatchInfo,
 } from './trainer.js';
+export { ProgressReporter, formatEpochLine, epochJson, type ProgressStream } from './progress.js';
 export { ProgressBoard, type Point, type ProgressBoardOptions, type ChartLayout } from './progress-board.js';
 export { boardToPng, encodePng, rasterizeChart } from './plot-png.js';
 export { initCnn } from './init-cnn.js';

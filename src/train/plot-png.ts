@@ -5,7 +5,7 @@
  * It is a faithful but plain rendering; the SVG is the better-looking one.
  */
 import { deflateSync } from 'node:zlib';
-import type { ChartLayout, ProgressBoard } from './progress-board.js';
+import { LEGEND_LINE, type ChartLayout, type ProgressBoard } from './progress-board.js';
 
 // 5×7 glyphs, rows top to bottom, '#' = ink. Upper-case letters are drawn in lower case; unknown characters as a box.
 const GLYPHS: Record<string, string> = {
@@ -106,17 +106,11 @@ export function rasterizeChart(L: ChartLayout): { width: number; height: number;
       const [xa, ya] = s.points[k - 1]!, [xb, yb] = s.points[k]!;
       phase = r.line(xa, ya, xb, yb, hexRgb(s.color), 2, dashOf(s.dash), phase);
     }
-    if (s.points.length === 1) r.dot(s.points[0]![0], s.points[0]![1], hexRgb(s.color), 4);
+    if (s.marker) for (const [x, y] of s.points) r.dot(x, y, hexRgb(s.color), 7);
   }
-  if (L.series.length > 0) {
-    const lw = 20 + 30 + Math.max(...L.series.map((s) => s.label.length)) * 6 * SCALE;
-    const lx = b.x + b.w - lw - 6;
-    r.rect(lx - 8, b.y + 4, lw + 8, L.series.length * 20 + 6, [204, 204, 204], [255, 255, 255]);
-    L.series.forEach((s, i) => {
-      const ly = b.y + 22 + i * 20;
-      r.line(lx, ly - 6, lx + 24, ly - 6, hexRgb(s.color), 2, dashOf(s.dash));
-      r.text(lx + 30, ly, s.label, 'start');
-    });
+  for (const it of L.legend) {
+    r.line(it.x, it.y - 6, it.x + LEGEND_LINE, it.y - 6, hexRgb(it.color), 2, dashOf(it.dash));
+    r.text(it.x + LEGEND_LINE + 6, it.y, it.label, 'start');
   }
   return { width: L.width, height: L.height, rgb: r.px };
 }

@@ -84,25 +84,39 @@ export class ProgressBoard {
     pts.length = 0;
   }
 
-  /** Pixel geometry shared by the SVG and PNG renderers: plot box, axis ranges, ticks, series in pixels. */
+  /**
+   * Pixel geometry shared by the SVG and PNG renderers: plot box, axis ranges, ticks, series and
+   * legend in pixels. The legend sits in a row above the plot box, so it never covers the curves'
+   * ends (the part one watches); the data range is padded a little inside the frame, so the last
+   * epoch's points are not drawn on the frame itself; a lone point gets a marker.
+   */
   layout(): ChartLayout {
     const W = this.width, H = this.height;
-    const m = { l: 60, r: 20, t: 20, b: 50 };
+    const m = { l: 60, r: 20, t: 34, b: 50 };
     const pw = W - m.l - m.r, ph = H - m.t - m.b;
     const all = [...this.data.values()].flat().filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
     const [x0, x1] = this.xlim ?? extent(all.map((p) => p.x));
     const [y0, y1] = this.ylim ?? niceExtent(extent(all.map((p) => p.y)));
-    const sx = (x: number): number => m.l + ((x - x0) / (x1 - x0 || 1)) * pw;
-    const sy = (y: number): number => m.t + ph - ((y - y0) / (y1 - y0 || 1)) * ph;
-    const series = [...this.data].map(([label, pts], i) => ({
-      label, ...STYLES[i % STYLES.length]!,
-      points: pts.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).map((p): [number, number] => [sx(p.x), sy(p.y)]),
-    }));
+    const xpad = (x1 - x0 || 1) * 0.03, ypad = this.ylim === null ? 0 : (y1 - y0 || 1) * 0.03;
+    const sx = (x: number): number => m.l + ((x - (x0 - xpad)) / (x1 - x0 + 2 * xpad || 1)) * pw;
+    const sy = (y: number): number => m.t + ph - ((y - (y0 - ypad)) / (y1 - y0 + 2 * ypad || 1)) * ph;
+    const series = [...this.data].map(([label, pts], i) => {
+      const points = pts.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).map((p): [number, number] => [sx(p.x), sy(p.y)]);
+      return { label, ...STYLES[i % STYLES.length]!, points, marker: points.length === 1 };
+    });
+    // Legend items right-aligned in the top margin; widths assume the PNG's 12-px glyphs (the SVG's are narrower).
+    const widths = series.map((s) => LEGEND_LINE + 6 + s.label.length * LEGEND_CHAR);
+    let lx = m.l + pw - (widths.reduce((a, w) => a + w, 0) + LEGEND_GAP * Math.max(0, widths.length - 1));
+    const legend = series.map((s, i) => {
+      const item = { x: lx, y: m.t - 12, label: s.label, color: s.color, dash: s.dash };
+      lx += widths[i]! + LEGEND_GAP;
+      return item;
+    });
     return {
       width: W, height: H, box: { x: m.l, y: m.t, w: pw, h: ph },
       xticks: ticks(x0, x1).map((t) => ({ at: sx(t), text: fmtTick(t) })),
       yticks: ticks(y0, y1).map((t) => ({ at: sy(t), text: fmtTick(t) })),
-      xlabel: this.xlabel, ylabel: this.ylabel, series,
+      xlabel: this.xlabel, ylabel: this.ylabel, series, legend,
     };
   }
 
@@ -123,25 +137,28 @@ export class ProgressBoard {
     }
     if (L.xlabel) out.push(`<text x="${b.x + b.w / 2}" y="${H - 12}" text-anchor="middle">${esc(L.xlabel)}</text>`);
     if (L.ylabel) out.push(`<text x="14" y="${b.y + b.h / 2}" text-anchor="middle" transform="rotate(-90 14 ${b.y + b.h / 2})">${esc(L.ylabel)}</text>`);
-    const legend: string[] = [];
-    L.series.forEach((s, i) => {
+    for (const s of L.series) {
       const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
       if (s.points.length > 0) {
         const d = s.points.map(([x, y], k) => `${k === 0 ? 'M' : 'L'}${f(x)},${f(y)}`).join(' ');
         out.push(`<path class="series" data-label="${esc(s.label)}" d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${dash}/>`);
       }
-      const ly = b.y + 16 + i * 18, lx = b.x + b.w - 110;
-      legend.push(`<line x1="${lx}" y1="${ly - 4}" x2="${lx + 24}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${dash}/>`);
-      legend.push(`<text x="${lx + 30}" y="${ly}">${esc(s.label)}</text>`);
-    });
-    if (legend.length > 0) {
-      out.push(`<rect x="${b.x + b.w - 118}" y="${b.y + 4}" width="112" height="${L.series.length * 18 + 6}" fill="white" stroke="#ccc"/>`);
-      out.push(...legend);
+      if (s.marker) for (const [x, y] of s.points) out.push(`<circle class="marker" data-label="${esc(s.label)}" cx="${f(x)}" cy="${f(y)}" r="3.5" fill="${s.color}"/>`);
+    }
+    for (const it of L.legend) {
+      const dash = it.dash ? ` stroke-dasharray="${it.dash}"` : '';
+      out.push(`<line x1="${f(it.x)}" y1="${it.y - 4}" x2="${f(it.x + LEGEND_LINE)}" y2="${it.y - 4}" stroke="${it.color}" stroke-width="2"${dash}/>`);
+      out.push(`<text x="${f(it.x + LEGEND_LINE + 6)}" y="${it.y}">${esc(it.label)}</text>`);
     }
     out.push('</svg>');
     return out.join('\n') + '\n';
   }
 }
+
+/** Legend geometry (px): sample line length, assumed glyph advance, space between items. */
+export const LEGEND_LINE = 24;
+const LEGEND_CHAR = 12;
+const LEGEND_GAP = 18;
 
 /** What `ProgressBoard.layout()` computes, in pixels (y grows downwards). */
 export interface ChartLayout {
@@ -150,7 +167,10 @@ export interface ChartLayout {
   xticks: { at: number; text: string }[];
   yticks: { at: number; text: string }[];
   xlabel: string; ylabel: string;
-  series: { label: string; color: string; dash: string; points: [number, number][] }[];
+  /** `marker`: draw a dot at each point (a series with a single point would otherwise be invisible). */
+  series: { label: string; color: string; dash: string; points: [number, number][]; marker: boolean }[];
+  /** One legend entry per series: its sample line starts at x, text baseline at y. */
+  legend: { x: number; y: number; label: string; color: string; dash: string }[];
 }
 
 function extent(v: number[]): [number, number] {
@@ -165,14 +185,20 @@ function niceExtent([lo, hi]: [number, number]): [number, number] {
   return [lo - pad, hi + pad];
 }
 
-/** About five round-numbered ticks covering [lo, hi]. */
-function ticks(lo: number, hi: number): number[] {
+/** Round-numbered ticks covering [lo, hi]: the widest step of 1, 2 or 5 × 10^k that still gives at least five. */
+export function ticks(lo: number, hi: number, min = 5): number[] {
   const span = hi - lo;
   if (!(span > 0) || !Number.isFinite(span)) return [lo];
-  const raw = span / 5, mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((s) => s * mag).find((s) => s >= raw) ?? raw;
+  const count = (step: number): number => Math.floor(hi / step + 1e-9) - Math.ceil(lo / step - 1e-9) + 1;
+  let mag = 10 ** Math.ceil(Math.log10(span));
+  let step = mag;
+  for (let guard = 0; guard < 40; guard++) {
+    const c = [5, 2, 1].map((k) => k * mag).filter((s) => s <= span).find((s) => count(s) >= min);
+    if (c !== undefined) { step = c; break; }
+    mag /= 10;
+  }
   const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Math.round(t / step) * step);
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toPrecision(12)));
   return out;
 }
 

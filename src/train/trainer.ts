@@ -1,10 +1,17 @@
 /**
  * d2l's Trainer: `fit(model, data)` → `prepareData`, `prepareModel`, `configureOptimizers`, then
- * `fitEpoch()` per epoch (train batches, then validation under noGrad). Beyond d2l it stops with a
- * clear error when the loss stops being finite, times each epoch, and reports epochs to callbacks
- * (the CLI's progress bar, JSON records) and in `history`.
+ * `fitEpoch()` per epoch (train batches, then validation under noGrad). Like d2l's, it shows
+ * progress: an epoch line per epoch and, on a terminal, a live bar for training and validation
+ * (`verbose: false` turns both off). Beyond d2l it stops with a clear error when the loss stops
+ * being finite, times each epoch, and reports batches and epochs to callbacks and in `history`.
+ *
+ * `CONVNET_MAX_BATCHES=N` in the environment caps every epoch at N training and N validation
+ * batches, for quick runs of code written to train for minutes (the docs' snippets under test);
+ * the Trainer says so on stderr each time it applies, so a capped run is never mistaken for a real one.
  */
 import { noGrad } from '../autograd/grad-mode.js';
+import { ArgumentError, checkOptions, expectBool, expectInt, expectNumber, isPlainObject } from '../util/check.js';
+import { formatEpochLine, ProgressReporter, type ProgressStream } from './progress.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { releaseTemporary, scoped } from '../tensor/lifetime.js';
 import type { Module } from './module.js';
@@ -31,19 +38,43 @@ export interface BatchInfo {
   loss: number; runningLoss: number; examples: number; seconds: number;
 }
 
-/** Hooks the Trainer calls after each training batch and each finished epoch. */
+/** Progress of the running validation pass after each validation batch. */
+export interface ValBatchInfo { epoch: number; batch: number; numBatches: number; examples: number; seconds: number }
+
+/** Hooks the Trainer calls after each training batch, each validation batch and each finished epoch. */
 export interface TrainerCallbacks {
   onBatchEnd?(info: BatchInfo): void;
+  onValBatchEnd?(info: ValBatchInfo): void;
   onEpochEnd?(rec: EpochRecord): void;
 }
 
-/** d2l's Trainer(max_epochs, gradient_clip_val) plus callbacks. */
+/** d2l's Trainer(max_epochs, gradient_clip_val) plus callbacks and verbosity. */
 export interface TrainerOptions {
   maxEpochs: number;
   /** Rescale gradients whose global L2 norm exceeds this (0 or absent: off), like d2l's clip_gradients. */
   gradientClipVal?: number;
   callbacks?: TrainerCallbacks;
+  /**
+   * Print an epoch line per epoch (console.log) and, when stderr is a terminal, a live progress bar
+   * for training and validation (default true, as d2l shows progress). false: silent, for callers
+   * that report on their own (the CLI, tests).
+   */
+  verbose?: boolean;
 }
+
+/** Environment variable that caps the batches per epoch (quick runs; see the module comment). */
+export const MAX_BATCHES_ENV = 'CONVNET_MAX_BATCHES';
+
+/** The cap from $CONVNET_MAX_BATCHES, or Infinity; a malformed value is an error, not ignored. */
+export function maxBatchesFromEnv(): number {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const v = env?.[MAX_BATCHES_ENV];
+  if (v === undefined || v === '') return Infinity;
+  if (!/^\d+$/.test(v.trim()) || Number(v) < 1) throw new Error(`${MAX_BATCHES_ENV}=${v}: expected a positive integer (batches per epoch)`);
+  return Number(v);
+}
+
+const TRAINER_OPTIONS = ['maxEpochs', 'gradientClipVal', 'callbacks', 'verbose'] as const;
 
 /** Resume support for `fit`: a restored optimiser and the epochs already done. */
 export interface FitOptions {
@@ -84,23 +115,37 @@ export class Trainer {
   optim: Optimizer | null = null;
   /** One record per finished epoch of the last fit. */
   readonly history: EpochRecord[] = [];
+  /** Whether fit prints epoch lines and (on a terminal) progress bars. */
+  readonly verbose: boolean;
+  /** Batches per epoch actually run ($CONVNET_MAX_BATCHES, else all). */
+  private maxBatches = Infinity;
 
-  constructor(opts: TrainerOptions) {
-    if (!Number.isInteger(opts.maxEpochs) || opts.maxEpochs < 0) throw new Error(`Trainer: maxEpochs must be a non-negative integer (got ${opts.maxEpochs})`);
-    const clip = opts.gradientClipVal ?? 0;
-    if (!(clip >= 0)) throw new Error(`Trainer: gradientClipVal must be >= 0 (got ${clip})`);
-    this.maxEpochs = opts.maxEpochs;
-    this.gradientClipVal = clip;
-    this.callbacks = opts.callbacks ?? {};
+  /** `new Trainer({ maxEpochs: 10 })`, or d2l's positional `new Trainer(10)`. */
+  constructor(opts: TrainerOptions | number) {
+    const o = typeof opts === 'number' ? { maxEpochs: opts } : opts;
+    if (!isPlainObject(o)) throw new ArgumentError('Trainer', 'options', 'expected { maxEpochs, gradientClipVal?, callbacks?, verbose? } or a number of epochs');
+    checkOptions('Trainer', o, TRAINER_OPTIONS);
+    if (o.maxEpochs === undefined) throw new ArgumentError('Trainer', 'maxEpochs', 'maxEpochs is required, e.g. new Trainer({ maxEpochs: 10 })');
+    this.maxEpochs = expectInt('Trainer', 'maxEpochs', o.maxEpochs, 0);
+    this.gradientClipVal = expectNumber('Trainer', 'gradientClipVal', o.gradientClipVal ?? 0, 0);
+    this.verbose = expectBool('Trainer', 'verbose', o.verbose ?? true);
+    if (o.callbacks !== undefined) checkOptions('Trainer', o.callbacks, ['onBatchEnd', 'onValBatchEnd', 'onEpochEnd'], 'callbacks');
+    this.callbacks = o.callbacks ?? {};
   }
 
-  /** Take the data module's loaders and count their batches. */
+  /** Take the data module's loaders and count their batches (capped by $CONVNET_MAX_BATCHES). */
   prepareData(data: DataModule): void {
     this.trainDataloader = data.trainDataloader();
     this.valDataloader = data.valDataloader();
-    this.numTrainBatches = this.trainDataloader.length;
-    this.numValBatches = this.valDataloader?.length ?? 0;
+    this.maxBatches = maxBatchesFromEnv();
+    this.numTrainBatches = Math.min(this.trainDataloader.length, this.maxBatches);
+    this.numValBatches = Math.min(this.valDataloader?.length ?? 0, this.maxBatches);
     if (this.numTrainBatches === 0) throw new Error('Trainer: the training loader yields no batches (dataset smaller than one batch with dropLast?)');
+    if (this.maxBatches < Infinity) {
+      const log = (globalThis as { console?: { warn(s: string): void } }).console;
+      log?.warn(`Trainer: ${MAX_BATCHES_ENV}=${this.maxBatches}: each epoch runs ${this.numTrainBatches} of ${this.trainDataloader.length} training ` +
+        `and ${this.numValBatches} of ${this.valDataloader?.length ?? 0} validation batches (a quick run, not a real result)`);
+    }
   }
 
   /** Attach the model (it plots through `model.trainer`). */
@@ -120,12 +165,36 @@ export class Trainer {
     this.history.length = 0;
     this.trainBatchIdx = start * this.numTrainBatches;
     this.valBatchIdx = start * this.numValBatches;
-    for (this.epoch = start; this.epoch < this.maxEpochs; this.epoch++) {
-      const rec = this.fitEpoch();
-      this.history.push(rec);
-      this.callbacks.onEpochEnd?.(rec);
+    const own = this.verbose ? this.defaultProgress() : null;
+    try {
+      for (this.epoch = start; this.epoch < this.maxEpochs; this.epoch++) {
+        const rec = this.fitEpoch();
+        this.history.push(rec);
+        own?.epochEnd(rec);
+        this.callbacks.onEpochEnd?.(rec);
+      }
+    } finally {
+      own?.done();
     }
     return this.history;
+  }
+
+  /** The progress `verbose` asks for: a bar on stderr when it is a terminal, epoch lines through console.log. */
+  private defaultProgress(): { epochEnd(r: EpochRecord): void; done(): void } {
+    const stderr = (globalThis as { process?: { stderr?: ProgressStream } }).process?.stderr;
+    const bar = stderr?.isTTY === true ? new ProgressReporter(stderr, this.maxEpochs) : null;
+    const saved = { ...this.callbacks };
+    if (bar !== null) {
+      this.callbacks = {
+        ...saved,
+        onBatchEnd: (b) => { bar.batch(b); saved.onBatchEnd?.(b); },
+        onValBatchEnd: (b) => { bar.valBatch(b); saved.onValBatchEnd?.(b); },
+      };
+    }
+    return {
+      epochEnd: (r) => { bar?.endEpoch(); console.log(formatEpochLine(r, this.maxEpochs)); },
+      done: () => { this.callbacks = saved; },
+    };
   }
 
   /** One pass over the training loader, then one over the validation loader. */
@@ -136,6 +205,7 @@ export class Trainer {
     model.train();
     let lossSum = 0, examples = 0, batch = 0;
     for (const b of loader) {
+      if (batch >= this.numTrainBatches) break;
       batch++;
       const loss = model.trainingStep(b);
       const l = loss.item();
@@ -160,8 +230,10 @@ export class Trainer {
       model.eval();
       const sums: Record<string, number> = {};
       let vn = 0, vb = 0;
+      const v0 = performance.now();
       noGrad(() => {
         for (const b of this.valDataloader!) {
+          if (vb >= this.numValBatches) break;
           const m = model.validationStep(b), n = batchSize(b);
           vb++;
           if (m['loss'] !== undefined && !Number.isFinite(m['loss'])) {
@@ -170,6 +242,7 @@ export class Trainer {
           for (const [k, v] of Object.entries(m)) sums[k] = (sums[k] ?? 0) + v * n;
           vn += n;
           this.valBatchIdx++;
+          this.callbacks.onValBatchEnd?.({ epoch: this.epoch + 1, batch: vb, numBatches: this.numValBatches, examples: vn, seconds: (performance.now() - v0) / 1000 });
         }
       });
       for (const [k, s] of Object.entries(sums)) val[k] = s / vn;

@@ -248,7 +248,7 @@ test('manualSeed makes every random factory repeat', () => {
 
 test('creation errors are actionable', () => {
   assert.throws(() => tensor([[1, 2], [3]]), /tensor: ragged nested array: expected length 2 at \[1\] but got 1/);
-  assert.throws(() => zeros(2, -1), /full: invalid shape \[2, -1\]/);
+  assert.throws(() => zeros(2, -1), /zeros: invalid shape \[2, -1\]: dims must be non-negative integers, got a number \(-1\)/);
   assert.throws(() => randint(3, 3, [2]), /randint: expected low < high/);
   assert.throws(() => normal(0, -1, [2]), /normal: expected std >= 0/);
   assert.throws(() => tensor([1, 2]).item(), /item: a Tensor with 2 elements cannot be converted to a scalar \(shape \[2\]\)/);

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EVAL_OPTIONS, TRAIN_OPTIONS } from '../../src/cli/options.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'convnet-cli-'));
@@ -18,13 +19,26 @@ function convnet(...args: string[]): { status: number | null; stdout: string; st
 const TINY = ['--limit-train', '256', '--limit-test', '128', '--batch-size', '64', '--seed', '1'];
 const jsonLines = (s: string): Record<string, number>[] => s.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
 
-test('convnet --help lists commands, models and options', () => {
+test('convnet --help lists commands and models; each command has its own --help with only its options; --version', () => {
   const r = convnet('--help');
   assert.equal(r.status, 0);
-  for (const s of ['usage: convnet', 'train <model>', 'summary <model>', 'eval <model>', 'lenet', 'lenet-modern', '--limit-train', '--resume', '--backend']) {
+  for (const s of ['usage: convnet', 'train <model>', 'summary <model>', 'eval <model>', 'lenet', 'lenet-modern', "convnet <command> --help"]) {
     assert.ok(r.stdout.includes(s), s);
   }
   assert.equal(convnet().status, 2, 'no command is a usage error');
+  const opts = (text: string): string[] => [...text.matchAll(/^ {2}--([a-z-]+)/gm)].map((m) => m[1]!);
+  const train = convnet('train', '--help'), ev = convnet('eval', 'lenet', '--help'), sum = convnet('summary', '-h');
+  for (const x of [train, ev, sum]) assert.equal(x.status, 0);
+  assert.match(train.stdout, /^usage: convnet train <model> \[options\]/);
+  assert.deepEqual(opts(train.stdout).sort(), Object.keys(TRAIN_OPTIONS).sort(), 'train --help lists exactly the train table');
+  assert.deepEqual(opts(ev.stdout).sort(), Object.keys(EVAL_OPTIONS).sort());
+  assert.deepEqual(opts(sum.stdout), ['input']);
+  for (const o of ['epochs', 'lr', 'limit-train', 'save', 'resume', 'plot', 'optimizer']) assert.ok(!opts(ev.stdout).includes(o), `eval does not offer --${o}`);
+  for (const h of ['training:', 'data:', 'checkpoints:', 'output:', 'runtime:']) assert.ok(train.stdout.includes(`\n${h}\n`), h);
+  assert.equal(convnet('help', 'eval').stdout, ev.stdout);
+  const v = convnet('--version');
+  assert.equal(v.status, 0);
+  assert.equal(v.stdout, `convnet-ts ${(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version}\n`);
 });
 
 test('convnet reports unknown models, flags and bad values clearly (exit 2)', () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataLoader, TensorDataset } from '../../src/data/dataloader.js';
+import { tensor } from '../../src/tensor/creation.js';
 import { manualSeed } from '../../src/tensor/rng.js';
 
 function dataset(n: number): TensorDataset {
@@ -45,7 +46,25 @@ test('DataLoader: shuffle visits every example once per epoch, in a new order ea
 });
 
 test('DataLoader and TensorDataset: bad arguments are clear errors', () => {
-  assert.throws(() => new DataLoader(dataset(3), { batchSize: 0 }), /batchSize must be a positive integer/);
+  assert.throws(() => new DataLoader(dataset(3), { batchSize: 0 }), /DataLoader: batchSize must be an integer >= 1, got a number \(0\)/);
+  assert.throws(() => new DataLoader(dataset(3), { batch_size: 2 } as never), /DataLoader: unknown option 'batch_size' \(did you mean 'batchSize'\?\)/);
+  assert.throws(() => new DataLoader(dataset(3), { batchSize: 2, shuffle: 'yes' } as never), /DataLoader: shuffle must be true or false/);
+  assert.throws(() => new DataLoader(tensor([1, 2]) as never), /DataLoader: dataset is a Tensor; wrap features and labels in new TensorDataset\(X, y\)/);
   assert.throws(() => new TensorDataset(new Float32Array(5), new Int32Array(3), [2]), /5 feature values do not make 3 items of shape \[2\]/);
   assert.throws(() => dataset(3).batch([3]), /index 3 out of range for 3 examples/);
+});
+
+test('TensorDataset(X, y) takes tensors like PyTorch; DataLoader takes PyTorch\'s positional batch_size, shuffle', () => {
+  const X = tensor([[1, 2], [3, 4], [5, 6]]), y = tensor([0, 1, 2], { dtype: 'int32' });
+  const ds = new TensorDataset(X, y);
+  assert.equal(ds.length, 3);
+  const [xb, yb] = ds.batch([2, 0]);
+  assert.deepEqual([xb.shape, [...xb.data], yb.dtype, [...yb.data]], [[2, 2], [5, 6, 1, 2], 'int32', [2, 0]]);
+  // Float targets (regression) keep their dtype and shape.
+  const reg = new TensorDataset(X, tensor([[0.5], [1.5], [2.5]]));
+  assert.deepEqual(reg.batch([1])[1].shape, [1, 1]);
+  const loader = new DataLoader(ds, 2, false);
+  assert.deepEqual([loader.batchSize, loader.shuffle, loader.length], [2, false, 2]);
+  assert.throws(() => new TensorDataset(X, tensor([0, 1], { dtype: 'int32' })), /TensorDataset: size mismatch between tensors: X \[3, 2\] has 3 examples but y \[2\] has 2/);
+  assert.throws(() => new TensorDataset(X, [0, 1, 2] as never), /TensorDataset: give two tensors/);
 });

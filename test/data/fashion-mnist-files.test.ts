@@ -89,7 +89,8 @@ test('image/label count mismatch names both files', () => {
   const img = path.join(dir, FASHION_MNIST_FILES.test.images);
   const lbl = path.join(dir, FASHION_MNIST_FILES.test.labels);
   assert.throws(() => loadFashionMnistSplit('test', { dir }), {
-    message: `Fashion-MNIST test: ${img} has 3 images but ${lbl} has 2 labels`,
+    name: 'FileFormatError', file: lbl, offset: 4,
+    message: `${lbl}: Fashion-MNIST test: ${img} has 3 images but ${lbl} has 2 labels (count at byte offset 4)`,
   });
 });
 

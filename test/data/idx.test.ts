@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readIdx, readIdxFile, encodeIdx, isGzip } from '../../src/data/idx.js';
+import type { FileFormatError } from '../../src/io/errors.js';
 import { packageRoot } from '../../src/data/fashion-mnist-files.js';
 
 const bundled = path.join(packageRoot(), 'data', 'fashion-mnist');
@@ -117,7 +118,7 @@ test('wrong magic, unsupported type code, ndim 0 and truncated headers are rejec
   assert.throws(() => readIdx(Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0]), 'zip.idx'), {
     message: 'zip.idx: bad magic at byte offset 0: expected 0x00 0x00, got 0x50 0x4b (not an IDX file)',
   });
-  assert.throws(() => readIdx(idxBytes(0x0a, [1], [0]), 'type.idx'), /^Error: type\.idx: unsupported IDX type code 0x0a at byte offset 2/);
+  assert.throws(() => readIdx(idxBytes(0x0a, [1], [0]), 'type.idx'), /^FileFormatError: type\.idx: unsupported IDX type code 0x0a at byte offset 2/);
   assert.throws(() => readIdx(Uint8Array.from([0, 0, 8, 0]), 'nd0.idx'), /nd0\.idx: invalid IDX header: ndim is 0 at byte offset 3/);
   assert.throws(() => readIdx(Uint8Array.from([0, 0]), 'short.idx'), {
     message: 'short.idx: truncated header: need 4 bytes for the magic number but file has 2 bytes',
@@ -131,8 +132,30 @@ test('corrupt gzip (bad deflate data, truncated stream) is reported with the fil
   const good = gzipSync(idxBytes(0x08, [4], [1, 2, 3, 4]));
   const garbled = Uint8Array.from(good);
   garbled.fill(0xff, 10, 16);
-  assert.throws(() => readIdx(garbled, 'bad.gz'), /^Error: bad\.gz: corrupt gzip data \(\d+ compressed bytes\): /);
-  assert.throws(() => readIdx(good.subarray(0, good.length - 6), 'cut.gz'), /^Error: cut\.gz: corrupt gzip data/);
+  assert.throws(() => readIdx(garbled, 'bad.gz'), (e: FileFormatError) => {
+    assert.match(String(e), /^FileFormatError: bad\.gz: corrupt gzip data \(\d+ compressed bytes\), at byte \d+: /);
+    assert.ok(e.offset >= 10 && e.offset < 16, `the damage is in bytes 10..16, reported at ${e.offset}`);
+    return true;
+  });
+  const cut = good.subarray(0, good.length - 6);
+  assert.throws(() => readIdx(cut, 'cut.gz'), { name: 'FileFormatError', offset: cut.length, message: /^cut\.gz: corrupt gzip data .*at byte \d+: unexpected end of file/ });
+  // A flipped CRC is found at the trailer.
+  const crc = Uint8Array.from(good);
+  crc[crc.length - 6]! ^= 1;
+  assert.throws(() => readIdx(crc, 'crc.gz'), (e: FileFormatError) => e.offset >= good.length - 8 && /incorrect data check/.test(e.message));
+});
+
+test('a gzip bomb is refused before it allocates more than the file size justifies', () => {
+  // A valid 1-item IDX header followed by 64 MiB of zeros: ~65 KB of gzip. Decompression stops at the
+  // 9 bytes the header declares instead of allocating 64 MiB.
+  const bomb = gzipSync(Buffer.concat([idxBytes(0x08, [1], [7]), new Uint8Array(64 * 2 ** 20)]), { level: 9 });
+  assert.ok(bomb.length < 100_000);
+  const before = process.memoryUsage().arrayBuffers;
+  assert.throws(() => readIdx(bomb, 'bomb.gz'), { name: 'FileFormatError', offset: 9, decompressed: true, message: /^bomb\.gz: trailing data: the IDX header declares 9 bytes/ });
+  assert.ok(process.memoryUsage().arrayBuffers - before < 16 * 2 ** 20, 'no 64 MiB buffer was made');
+  // A header declaring more than the compressed size could ever hold is refused from the header alone.
+  const liar = gzipSync(idxBytes(0x08, [2 ** 31], [1, 2, 3]));
+  assert.throws(() => readIdx(liar, 'liar.gz'), { name: 'FileFormatError', offset: 4, message: /declares 2147483656 bytes, more than \d+ bytes of gzip data can hold/ });
 });
 
 test('readIdxFile names the path when the file is missing or corrupt on disk', () => {

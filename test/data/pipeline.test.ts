@@ -102,6 +102,6 @@ test('stopping an epoch early (break) and starting the next works; results of ab
 test('DataLoader option errors', () => {
   const td = new TensorDataset(new Float32Array(4), new Int32Array(4), [1]);
   assert.throws(() => new DataLoader(td, { numWorkers: 2 }), /numWorkers > 0 needs an image dataset/);
-  assert.throws(() => new DataLoader(td, { numWorkers: -1 }), /numWorkers must be a non-negative integer \(got -1\)/);
-  assert.throws(() => new DataLoader(td, { prefetchFactor: 0 }), /prefetchFactor must be a positive integer/);
+  assert.throws(() => new DataLoader(td, { numWorkers: -1 }), /DataLoader: numWorkers must be an integer >= 0, got a number \(-1\)/);
+  assert.throws(() => new DataLoader(td, { prefetchFactor: 0 }), /DataLoader: prefetchFactor must be an integer >= 1/);
 });

@@ -105,7 +105,8 @@ test('loadCheckpoint errors name the file and list missing, unexpected and mis-s
   const wrong = new LeNet({ numClasses: 5 });
   wrong.applyInit([randn(1, 1, 28, 28)]);
   assert.throws(() => loadCheckpoint(file, wrong), (e: Error) => {
-    assert.match(e.message, /lenet\.safetensors' does not fit LeNet/);
+    assert.equal(e.name, 'CheckpointMismatchError');
+    assert.match(e.message, /lenet\.safetensors: loadCheckpoint: the tensors listed in the header \(byte 8\) do not fit LeNet/);
     assert.match(e.message, /net\.11\.weight: checkpoint has \[10, 84\], model has \[5, 84\]/);
     assert.match(e.message, /net\.11\.bias: checkpoint has \[10\], model has \[5\]/);
     return true;

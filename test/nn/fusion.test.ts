@@ -95,7 +95,7 @@ forEachBackend('fusion', () => {
     assert.equal(y.gradFn!.op, 'conv2d');
     assert.equal(y.gradFn!.name, 'ReluBackward0');
     assertClose(y, F.relu(F.conv2d(x, w, b, { padding: 1 })));
-    assert.throws(() => F.conv2d(x, w, b, { activation: 'gelu' as 'relu' }), /conv2d: activation must be 'relu', 'sigmoid' or 'tanh', got "gelu"/);
+    assert.throws(() => F.conv2d(x, w, b, { activation: 'gelu' as 'relu' }), /F.conv2d: activation must be one of 'relu', 'sigmoid', 'tanh', got a string \("gelu"\)/);
   });
 });
 

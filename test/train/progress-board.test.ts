@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProgressBoard } from '../../src/train/progress-board.js';
+import { ProgressBoard, ticks } from '../../src/train/progress-board.js';
 
 test('ProgressBoard.draw averages every n raw points into one plotted point, like d2l', () => {
   const b = new ProgressBoard();
@@ -27,4 +27,38 @@ test('ProgressBoard.toSvg draws one path per series with a legend and axis label
   assert.equal(paths[2]![2]!.split(' ').length, 1, 'the NaN point is left out, not drawn');
   assert.ok(!svg.includes('NaN'));
   for (const label of ['train_loss', 'val_loss', 'val_acc', 'epoch']) assert.ok(svg.includes(`>${label}</text>`), label);
+});
+
+test('after one epoch the chart is readable: the legend sits above the plot, lone points get markers inside the frame, ticks are not clipped', () => {
+  const b = new ProgressBoard({ xlabel: 'epoch', xlim: [0, 1] });
+  b.draw(0.25, 2.3, 'train_loss'); b.draw(0.75, 2.2, 'train_loss');
+  b.draw(1, 2.1, 'val_loss'); b.draw(1, 0.42, 'val_acc');
+  const L = b.layout();
+  // Every legend entry is in the top margin, never over the plot box (where the curves end).
+  for (const it of L.legend) assert.ok(it.y < L.box.y && it.x >= L.box.x, `${it.label} at ${it.x},${it.y}`);
+  assert.deepEqual(L.legend.map((i) => i.label), ['train_loss', 'val_loss', 'val_acc']);
+  // Validation after one epoch: one point each, drawn with a marker strictly inside the frame.
+  for (const s of L.series.slice(1)) {
+    assert.equal(s.marker, true, s.label);
+    const [x, y] = s.points[0]!;
+    assert.ok(x > L.box.x && x < L.box.x + L.box.w - 5 && y > L.box.y && y < L.box.y + L.box.h, `${s.label} point ${x},${y} inside the box`);
+  }
+  assert.equal(L.series[0]!.marker, false);
+  // The last x tick ("1") is inside the box, so its label is not cut off by the image edge.
+  const last = L.xticks.at(-1)!;
+  assert.equal(last.text, '1');
+  assert.ok(last.at < L.box.x + L.box.w && last.at + 10 < L.width);
+  const svg = b.toSvg();
+  assert.equal((svg.match(/<circle class="marker"/g) ?? []).length, 2);
+});
+
+test('axes get at least five round tick labels', () => {
+  for (const [lo, hi] of [[0, 1], [0, 3], [0, 10], [0.35, 0.42], [1.9, 2.35], [0, 224], [2.2, 2.31], [0.1, 0.100001]]) {
+    const t = ticks(lo!, hi!);
+    assert.ok(t.length >= 5 && t.length <= 11, `[${lo}, ${hi}]: ${t}`);
+    assert.ok(t[0]! >= lo! - 1e-12 && t.at(-1)! <= hi! + 1e-12, `[${lo}, ${hi}]: ${t}`);
+    const step = t[1]! - t[0]!;
+    assert.ok(/^[125]$/.test(String(Number((step / 10 ** Math.floor(Math.log10(step))).toPrecision(3)))), `round step ${step}`);
+  }
+  assert.deepEqual(ticks(0, 10), [0, 2, 4, 6, 8, 10]);
 });

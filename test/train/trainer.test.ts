@@ -123,5 +123,80 @@ test('Trainer: gradientClipVal rescales the global gradient norm; resume continu
   const hist = t2.fit(model, data, { optimizer, startEpoch: 2 });
   assert.deepEqual(hist.map((r) => r.epoch), [3]);
   assert.equal(t2.optim, optimizer);
-  assert.throws(() => new Trainer({ maxEpochs: -1 }), /maxEpochs must be a non-negative integer/);
+  assert.throws(() => new Trainer({ maxEpochs: -1 }), /Trainer: maxEpochs must be an integer >= 0, got a number \(-1\)/);
+  assert.throws(() => new Trainer({ maxEpoch: 3 } as never), /Trainer: unknown option 'maxEpoch' \(did you mean 'maxEpochs'\?\)/);
+  assert.throws(() => new Trainer({ maxEpochs: 3, verbose: 'yes' } as never), /Trainer: verbose must be true or false/);
+  assert.equal(new Trainer(4).maxEpochs, 4, "d2l's positional Trainer(max_epochs)");
+});
+
+/** Run `fn` with console.log/warn captured. */
+function captureConsole<T>(fn: () => T): { value: T; log: string[]; warn: string[] } {
+  const log: string[] = [], warn: string[] = [];
+  const saved = { log: console.log, warn: console.warn };
+  console.log = (...a: unknown[]) => { log.push(a.join(' ')); };
+  console.warn = (...a: unknown[]) => { warn.push(a.join(' ')); };
+  try {
+    return { value: fn(), log, warn };
+  } finally {
+    console.log = saved.log;
+    console.warn = saved.warn;
+  }
+}
+
+test('Trainer prints an epoch line per epoch like d2l shows progress; verbose: false is silent', () => {
+  manualSeed(0);
+  const data = new Blobs();
+  const model = new Mlp();
+  model.applyInit([data.train.batch([0, 1])[0]]);
+  const loud = captureConsole(() => new Trainer({ maxEpochs: 2 }).fit(model, data));
+  assert.equal(loud.log.length, 2, loud.log.join('\n'));
+  loud.log.forEach((l, i) => assert.match(l, new RegExp(`^epoch ${i + 1}/2  train loss \\d\\.\\d{4}  val loss \\d\\.\\d{4}  val acc \\d\\.\\d{4}  \\d+\\.\\ds  \\d+ img/s$`)));
+  const quiet = captureConsole(() => new Trainer({ maxEpochs: 2, verbose: false }).fit(model, data));
+  assert.deepEqual([quiet.log, quiet.warn], [[], []]);
+});
+
+test('CONVNET_MAX_BATCHES caps every epoch (training and validation) and says so', () => {
+  manualSeed(0);
+  const data = new Blobs();
+  const model = new Mlp();
+  model.applyInit([data.train.batch([0, 1])[0]]);
+  const batches: BatchInfo[] = [], val: number[] = [];
+  process.env.CONVNET_MAX_BATCHES = '2';
+  try {
+    const r = captureConsole(() => new Trainer({
+      maxEpochs: 2, verbose: false, callbacks: { onBatchEnd: (b) => batches.push(b), onValBatchEnd: (v) => val.push(v.batch) },
+    }).fit(model, data));
+    assert.deepEqual(batches.map((b) => `${b.epoch}:${b.batch}/${b.numBatches}`), ['1:1/2', '1:2/2', '2:1/2', '2:2/2']);
+    assert.deepEqual(val, [1, 2, 1, 2]);
+    assert.deepEqual(r.value.map((e) => e.trainExamples), [64, 64]);
+    assert.equal(r.warn.length, 1);
+    assert.match(r.warn[0]!, /^Trainer: CONVNET_MAX_BATCHES=2: each epoch runs 2 of 8 training and 2 of 3 validation batches \(a quick run, not a real result\)$/);
+    process.env.CONVNET_MAX_BATCHES = 'lots';
+    assert.throws(() => new Trainer({ maxEpochs: 1, verbose: false }).fit(model, data), /CONVNET_MAX_BATCHES=lots: expected a positive integer/);
+  } finally {
+    delete process.env.CONVNET_MAX_BATCHES;
+  }
+});
+
+test('on a terminal the verbose Trainer draws live training and validation bars on stderr', () => {
+  manualSeed(0);
+  const data = new Blobs();
+  const model = new Mlp();
+  model.applyInit([data.train.batch([0, 1])[0]]);
+  const err = process.stderr as unknown as { isTTY?: boolean; write: (s: string) => boolean };
+  const saved = { isTTY: err.isTTY, write: err.write };
+  const drawn: string[] = [];
+  err.isTTY = true;
+  err.write = (s: string) => { drawn.push(s); return true; };
+  let r: ReturnType<typeof captureConsole>;
+  try {
+    r = captureConsole(() => new Trainer({ maxEpochs: 1 }).fit(model, data));
+  } finally {
+    err.isTTY = saved.isTTY;
+    err.write = saved.write;
+  }
+  assert.ok(drawn.some((s) => /^\r\x1b\[Kepoch 1\/1 \[#{24}\] 8\/8  loss /.test(s)), 'training bar');
+  assert.ok(drawn.some((s) => /^\r\x1b\[Kepoch 1\/1 validating \[#{24}\] 3\/3 /.test(s)), 'validation bar');
+  assert.equal(drawn.at(-1), '\r\x1b[K', 'the bar is cleared before the epoch line');
+  assert.equal(r.log.length, 1);
 });

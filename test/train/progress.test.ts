@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { epochJson, formatEpochLine, ProgressReporter } from '../../src/cli/progress.js';
-import { parseArgs, UsageError } from '../../src/cli/args.js';
-import type { BatchInfo, EpochRecord } from '../../src/train/trainer.js';
+import { epochJson, formatEpochLine, ProgressReporter } from '../../src/train/progress.js';
+import type { BatchInfo, EpochRecord, ValBatchInfo } from '../../src/train/trainer.js';
 
 const batch = (b: number, n: number): BatchInfo => ({ epoch: 1, batch: b, numBatches: n, loss: 1, runningLoss: 1.5, examples: 64 * b, seconds: b * 0.5 });
 const rec: EpochRecord = { epoch: 2, trainLoss: 0.51234, val: { loss: 0.6, acc: 0.789 }, trainExamples: 60000, trainSeconds: 30, seconds: 33.3, imagesPerSec: 2000 };
@@ -35,15 +34,27 @@ test('epoch line and JSON record', () => {
   });
 });
 
-test('parseArgs: --flag value, --flag=value, booleans, shapes; errors name the flag', () => {
-  const specs = { epochs: { type: 'int', min: 0, help: '' }, lr: { type: 'float', help: '' }, json: { type: 'bool', help: '' }, input: { type: 'shape', help: '' } } as const;
-  const r = parseArgs(['lenet', '--epochs', '3', '--lr=0.05', '--json', '--input', '1,1,28,28'], specs);
-  assert.deepEqual(r.positionals, ['lenet']);
-  assert.deepEqual([...r.flags], [['epochs', 3], ['lr', 0.05], ['json', true], ['input', [1, 1, 28, 28]]]);
-  assert.throws(() => parseArgs(['--epochs'], specs), (e: Error) => e instanceof UsageError && /--epochs needs a value/.test(e.message));
-  assert.throws(() => parseArgs(['--epochs', '1.5'], specs), /'1\.5' is not an integer/);
-  assert.throws(() => parseArgs(['--epochs', '-1'], specs), /not an integer >= 0/);
-  assert.throws(() => parseArgs(['--json=1'], specs), /--json takes no value/);
-  assert.throws(() => parseArgs(['-x'], specs), /unknown option '-x'/);
-  assert.throws(() => parseArgs(['--lr', 'NaN'], specs), /'NaN' is not a number/);
+test('ProgressReporter: validation gets its own bar on a TTY (so a long validation never looks frozen)', () => {
+  const out: string[] = [];
+  const p = new ProgressReporter({ isTTY: true, write: (s: string) => out.push(s) }, 10);
+  p.batch(batch(4, 4));
+  const v = (b: number, n: number, seconds: number): ValBatchInfo => ({ epoch: 1, batch: b, numBatches: n, examples: 100 * b, seconds });
+  p.valBatch(v(1, 79, 0.5));
+  p.valBatch(v(79, 79, 30));
+  p.endEpoch();
+  assert.match(out[1]!, /^\r\x1b\[Kepoch 1\/10 validating \[\.{24}\] 1\/79  200 img\/s$/);
+  assert.match(out[2]!, /^\r\x1b\[Kepoch 1\/10 validating \[#{24}\] 79\/79  263 img\/s$/);
+  // A standalone evaluation (epoch 0) says so.
+  const ev: string[] = [];
+  new ProgressReporter({ isTTY: true, write: (s: string) => ev.push(s) }, 1).valBatch({ epoch: 0, batch: 1, numBatches: 2, examples: 64, seconds: 1 });
+  assert.match(ev[0]!, /evaluating \[/);
+});
+
+test('ProgressReporter: in a log, validation quarters are printed only once validation has run for 2 s', () => {
+  const out: string[] = [];
+  const p = new ProgressReporter({ isTTY: false, write: (s: string) => out.push(s) }, 3);
+  for (let b = 1; b <= 8; b++) p.valBatch({ epoch: 2, batch: b, numBatches: 8, examples: 128 * b, seconds: b * 0.1 });
+  assert.equal(out.length, 0, "a quick validation (0.8 s) prints nothing");
+  for (let b = 1; b <= 8; b++) p.valBatch({ epoch: 2, batch: b, numBatches: 8, examples: 128 * b, seconds: b * 1.0 });
+  assert.deepEqual(out.map((s) => s.split('  ')[0]), ['epoch 2/3: validating 2/8', 'epoch 2/3: validating 4/8', 'epoch 2/3: validating 6/8']);
 });
