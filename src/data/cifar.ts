@@ -4,11 +4,12 @@
  * <3072 pixel bytes>; pixels are the 32×32 red plane, then green, then blue. Parsing works on bytes,
  * so it runs anywhere; reading the files is in src/data/node/datasets.ts.
  */
+import { FileFormatError } from '../io/errors.js';
 
 /** A malformed data file: names the file and the byte offset of the problem. */
-export class DataFileError extends Error {
-  constructor(readonly file: string, readonly offset: number, readonly reason: string) {
-    super(`${file}: ${reason} (byte offset ${offset})`);
+export class DataFileError extends FileFormatError {
+  constructor(file: string, offset: number, readonly reason: string) {
+    super(file, offset, `${reason} (byte offset ${offset})`);
     this.name = 'DataFileError';
   }
 }

@@ -15,6 +15,12 @@ import { crossEntropy } from '../../src/tensor/ops/nn-loss.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { ProgressBoard } from '../../src/train/progress-board.js';
 import { GENERIC_MUTATORS, type FuzzTarget, type Mutator, type Rng } from './harness.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { decodeTorch } from '../../src/io/torch.js';
+import { CIFAR10_LAYOUT, CIFAR100_LAYOUT, encodeCifar, parseCifar } from '../../src/data/cifar.js';
+
+const fixture = (rel: string): Uint8Array => readFileSync(fileURLToPath(new URL(`../../../fixtures/${rel}`, import.meta.url)));
 
 // ---------------------------------------------------------------- IDX
 
@@ -284,6 +290,13 @@ let ck: ReturnType<typeof checkpointFixture> | undefined;
 const ckFixture = (): ReturnType<typeof checkpointFixture> => (ck ??= checkpointFixture());
 const goodLabels = (n: number): IdxArray => ({ dtype: 'uint8', dims: [n], data: new Uint8Array(n) });
 
+/** Small CIFAR-10/100 binary files: two records with every label byte in range. */
+function cifarSeeds(layout: typeof CIFAR10_LAYOUT): Uint8Array[] {
+  const px = Uint8Array.from({ length: 2 * 3072 }, (_, i) => (i * 31) & 255);
+  const labels = layout.numClasses.map((c) => Uint8Array.from([0, c - 1]));
+  return [encodeCifar(px, labels, layout)];
+}
+
 /** Every file format the library reads today. */
 export const FUZZ_TARGETS: FuzzTarget[] = [
   { name: 'idx', seeds: idxSeeds, parse: (b, f) => readIdx(b, f), mutators: IDX_MUTATORS, hot: () => 24 },
@@ -318,4 +331,11 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
       return loaded;
     },
   },
+  // torch.save archives (zip + restricted pickle), from the PyTorch-made fixtures: state dicts with strided views, every dtype, ZIP64.
+  {
+    name: 'pt', seeds: () => ['views.pt', 'dtypes.pt', 'zip64.pt', 'parameter.pt'].map((f) => fixture(`torch/${f}`)),
+    parse: (b, f) => decodeTorch(b, { source: f }), allocFactor: 8,
+  },
+  { name: 'cifar-10', seeds: () => cifarSeeds(CIFAR10_LAYOUT), parse: (b, f) => parseCifar(b, f, CIFAR10_LAYOUT) },
+  { name: 'cifar-100', seeds: () => cifarSeeds(CIFAR100_LAYOUT), parse: (b, f) => parseCifar(b, f, CIFAR100_LAYOUT) },
 ];

@@ -114,8 +114,8 @@ for (const [name, c] of badCases) {
       assert.ok(e.message.startsWith(`${file}`), e.message);
       assert.match(e.message, new RegExp(c.expect), name);
       // Only whole-file verdicts (not a zip, not a state dict) have no single byte to blame.
-      if (!/not a zip archive|no end-of-central-directory|not a state dict|no <folder>/.test(c.expect)) assert.equal(typeof e.offset, 'number', `${name}: names the byte`);
-      if (e.offset !== null) assert.ok(e.message.includes(`(byte ${e.offset})`));
+      if (!/not a zip archive|no end-of-central-directory|not a state dict|no <folder>/.test(c.expect)) assert.equal(typeof e.byte, 'number', `${name}: names the byte`);
+      if (e.byte !== null) assert.ok(e.message.includes(`(byte ${e.byte})`));
       return true;
     });
     const grown = process.memoryUsage().arrayBuffers - before;

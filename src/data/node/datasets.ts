@@ -5,6 +5,7 @@
  * $CONVNET_CIFAR10_URL, $CONVNET_CIFAR100_URL, $CONVNET_MNIST_URL). Files not found: an error that
  * says where they were looked for and how to get them.
  */
+import { FileFormatError } from '../../io/errors.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -143,12 +144,12 @@ export class MNIST extends PixelDataset {
   constructor(root?: string, opts: VisionDatasetOptions = {}) {
     const [imgPath, lblPath] = need(MNIST_SPEC, dirOf(MNIST_SPEC, root), (opts.train ?? true) ? MNIST_SPEC.train : MNIST_SPEC.test, 'MNIST') as [string, string];
     const img = readIdxFile(imgPath), lbl = readIdxFile(lblPath);
-    if (img.dtype !== 'uint8' || img.dims.length !== 3) throw new Error(`${imgPath}: expected uint8 images [n, rows, cols], got ${img.dtype} [${img.dims.join(', ')}]`);
+    if (img.dtype !== 'uint8' || img.dims.length !== 3) throw new FileFormatError(imgPath, 2, `expected uint8 images [n, rows, cols] (IDX header, byte offset 2), got ${img.dtype} [${img.dims.join(', ')}]`);
     if (lbl.dtype !== 'uint8' || lbl.dims.length !== 1 || lbl.dims[0] !== img.dims[0]) {
-      throw new Error(`${lblPath}: expected ${img.dims[0]} uint8 labels to match ${imgPath}, got ${lbl.dtype} [${lbl.dims.join(', ')}]`);
+      throw new FileFormatError(lblPath, 2, `expected ${img.dims[0]} uint8 labels to match ${imgPath} (IDX header, byte offset 2), got ${lbl.dtype} [${lbl.dims.join(', ')}]`);
     }
     const bad = lbl.data.findIndex((v) => v > 9);
-    if (bad >= 0) throw new Error(`${lblPath}: label ${lbl.data[bad]} at index ${bad} (byte offset ${8 + bad}) is outside 0..9`);
+    if (bad >= 0) throw new FileFormatError(lblPath, 8 + bad, `label ${lbl.data[bad]} at index ${bad} (byte offset ${8 + bad} of the decompressed file) is outside 0..9`, true);
     super(img.data, lbl.data, { height: img.dims[1]!, width: img.dims[2]!, channels: 1 }, { ...opts, classes: MNIST_CLASSES, name: 'MNIST image' });
   }
   /** Fetch the four gzip IDX files into root/mnist unless already there. */
